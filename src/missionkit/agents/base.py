@@ -1,0 +1,59 @@
+"""The agent interface: typed inputs in, a verdict, a report and artifacts out."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from missionkit.model import Mission, Task
+
+
+class Verdict(StrEnum):
+    DONE = "done"
+    NEEDS_HUMAN = "needs-human"
+    FAILED = "failed"
+
+
+class Inputs(BaseModel):
+    """Base of every agent's ``with:`` model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class AgentContext:
+    """What an agent may use: the task, a workspace, a place for artifacts."""
+
+    mission: Mission
+    task: Task
+    workspace: Path
+    run_dir: Path
+    warehouse: Path | None = None
+    answers: tuple[str, ...] = ()
+    timeout: float | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AgentResult:
+    verdict: Verdict
+    report: str
+    artifacts: tuple[Path, ...] = ()
+    question: str | None = None
+
+
+class Agent(ABC):
+    """A task executor. Subclasses set ``Inputs`` and implement :meth:`run`."""
+
+    Inputs: ClassVar[type[BaseModel]] = Inputs
+
+    @abstractmethod
+    def run(self, ctx: AgentContext, inputs: BaseModel) -> AgentResult:
+        """Do the task; never raise for an expected failure, return FAILED instead."""

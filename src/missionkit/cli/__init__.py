@@ -1,0 +1,1 @@
+"""The ``mission`` command line: thin commands over the library."""

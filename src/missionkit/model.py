@@ -1,0 +1,248 @@
+"""The mission file format: the frontmatter models and the loaded mission."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+
+from missionkit.durations import format_duration, parse_duration
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+ID_MAX = 40
+TITLE_MAX = 256
+_ID = re.compile(ID_PATTERN)
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_id(value: str) -> str:
+    if len(value) > ID_MAX:
+        raise ValueError(f"'{value}' is {len(value)} characters; an id has at most {ID_MAX}")
+    if not _ID.match(value):
+        raise ValueError(
+            f"'{value}' is not a valid id; use lowercase letters, digits and '-', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def _check_ref(value: str) -> str:
+    parts = value.split("/")
+    if len(parts) > 2:
+        raise ValueError(f"'{value}' is not a task reference; write <task> or <mission>/<task>")
+    for part in parts:
+        check_id(part)
+    return value
+
+
+def _check_login(value: str) -> str:
+    if not _LOGIN.match(value):
+        raise ValueError(f"'{value}' is not a valid GitHub login")
+    return value
+
+
+def _check_env_name(value: str) -> str:
+    if "://" in value or value.startswith("hooks."):
+        raise ValueError(
+            "write the name of the environment variable that holds the webhook URL "
+            "(e.g. SLACK_WEBHOOK_URL), never the URL itself"
+        )
+    if not _ENV.match(value):
+        raise ValueError(f"'{value}' is not an environment variable name")
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"'{value}' is not an email address")
+    return value
+
+
+def _to_duration(value: Any) -> Any:
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"'{value}' has no unit; write e.g. {value}m or {value}s")
+    return value
+
+
+def _to_date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date; write YYYY-MM-DD") from None
+    return value
+
+
+def _check_title(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if len(value) > TITLE_MAX:
+        raise ValueError(
+            f"is {len(value)} characters; GitHub allows at most {TITLE_MAX} in a title"
+        )
+    return value
+
+
+Id = Annotated[str, AfterValidator(check_id), WithJsonSchema(
+    {"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX}
+)]
+TaskRef = Annotated[str, AfterValidator(_check_ref), WithJsonSchema(
+    {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$"}
+)]
+Login = Annotated[str, AfterValidator(_check_login), WithJsonSchema(
+    {"type": "string", "pattern": _LOGIN.pattern}
+)]
+EnvName = Annotated[str, AfterValidator(_check_env_name), WithJsonSchema(
+    {"type": "string", "pattern": _ENV.pattern}
+)]
+Email = Annotated[str, AfterValidator(_check_email), WithJsonSchema(
+    {"type": "string", "format": "email"}
+)]
+Title = Annotated[str, AfterValidator(_check_title), WithJsonSchema(
+    {"type": "string", "minLength": 1, "maxLength": TITLE_MAX}
+)]
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_to_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*(\d+\s*[smhdw]\s*)+$",
+                    "examples": ["30m", "24h", "1h30m"]}),
+]
+Day = Annotated[date, BeforeValidator(_to_date), WithJsonSchema(
+    {"type": "string", "format": "date"}
+)]
+
+
+class TaskState(StrEnum):
+    BLOCKED = "blocked"
+    READY = "ready"
+    RUNNING = "running"
+    DONE = "done"
+    NEEDS_HUMAN = "needs-human"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Check(_Strict):
+    """One executable validation, run after the agent: exactly one of sql, command, file."""
+
+    name: str | None = None
+    sql: str | None = Field(None, description="DuckDB query whose first value must be true")
+    command: str | None = Field(None, description="shell command that must exit 0")
+    file: str | None = Field(None, description="path that must exist")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Check:
+        given = [k for k in ("sql", "command", "file") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a check needs exactly one of sql, command or file"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "sql" if self.sql is not None else "command" if self.command is not None else "file"
+
+    @property
+    def text(self) -> str:
+        return self.sql or self.command or self.file or ""
+
+
+class Task(_Strict):
+    """A small, testable step of a mission."""
+
+    id: Id
+    title: Title
+    description: str = ""
+    agent: Annotated[str, AfterValidator(check_id)] | None = Field(
+        None, description="agent that does the task; absent: a person does it"
+    )
+    owner: Login | None = Field(None, description="responsible person; default: mission owner")
+    depends_on: list[TaskRef] = Field(default_factory=list)
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    acceptance: list[str] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    timeout: Duration | None = None
+    retries: int = Field(0, ge=0, le=10)
+
+
+class Escalation(_Strict):
+    to: list[Login] | None = Field(None, description="default: the mission owner")
+    after: Duration = Field(timedelta(hours=24), description="re-escalate after this long")
+    slack_webhook_env: EnvName | None = Field(
+        None, description="name of the env var / secret holding a Slack-compatible webhook URL"
+    )
+    email: list[Email] = Field(default_factory=list)
+
+
+class MissionSpec(_Strict):
+    """The YAML frontmatter of a mission file."""
+
+    title: Title
+    owner: Login = Field(description="Mission Owner (GitHub login)")
+    stakeholders: list[Login] = Field(default_factory=list)
+    status: Literal["draft", "active", "closed"] = "active"
+    due: Day | None = None
+    labels: list[str] = Field(default_factory=list)
+    warehouse: str | None = Field(None, description="DuckDB database for sql checks and agents")
+    scope: str | None = None
+    success_criteria: list[str] = Field(min_length=1)
+    approvers: list[Login] | None = Field(None, description="who may sign off; default: [owner]")
+    escalation: Escalation = Field(default_factory=Escalation)
+    tasks: list[Task] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Mission:
+    """A loaded mission: its id, where it came from, its frontmatter and body."""
+
+    id: str
+    path: str
+    spec: MissionSpec
+    body: str
+
+    @property
+    def tasks(self) -> list[Task]:
+        return self.spec.tasks
+
+    def task(self, task_id: str) -> Task:
+        for task in self.spec.tasks:
+            if task.id == task_id:
+                return task
+        raise KeyError(task_id)
+
+    @property
+    def approvers(self) -> list[str]:
+        return self.spec.approvers or [self.spec.owner]
+
+    @property
+    def escalation_targets(self) -> list[str]:
+        return self.spec.escalation.to or [self.spec.owner]
+
+    def owner_of(self, task: Task) -> str:
+        return task.owner or self.spec.owner

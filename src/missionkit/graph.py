@@ -47,8 +47,9 @@ def graph_problems(
                     if other is not None:
                         by_id_extra = other
                         if not any(t2.id == dep for t2 in by_id_extra.tasks):
-                            problems.append((mission.id, loc,
-                                             f"unknown task '{dep}' in mission '{other_id}'"))
+                            problems.append(
+                                (mission.id, loc, f"unknown task '{dep}' in mission '{other_id}'")
+                            )
                         continue
                     problems.append((mission.id, loc, f"unknown mission '{other_id}' in '{ref}'"))
                     continue
@@ -121,17 +122,23 @@ class TaskGraph:
         """Tasks not yet started whose every prerequisite is done."""
         waiting = {TaskState.BLOCKED, TaskState.READY}
         return [
-            t for t in self.order()
+            t
+            for t in self.order()
             if TaskState(states.get(t, TaskState.BLOCKED)) in waiting
-            and all(TaskState(states.get(d, TaskState.BLOCKED)) == TaskState.DONE
-                    for d in self.graph.predecessors(t))
+            and all(
+                TaskState(states.get(d, TaskState.BLOCKED)) == TaskState.DONE
+                for d in self.graph.predecessors(t)
+            )
         ]
 
     def critical_path(self, states: Mapping[str, TaskState | str] | None = None) -> list[str]:
         """The longest chain of tasks still to finish (all tasks when no states are given)."""
         finished = {TaskState.DONE, TaskState.CANCELLED}
         states = states or {}
-        remaining = [t for t in self.task_ids()
-                     if TaskState(states.get(t, TaskState.BLOCKED)) not in finished]
+        remaining = [
+            t
+            for t in self.task_ids()
+            if TaskState(states.get(t, TaskState.BLOCKED)) not in finished
+        ]
         path: list[str] = nx.dag_longest_path(self.graph.subgraph(remaining))
         return path

@@ -72,7 +72,13 @@ def load(paths: Iterable[str | Path]) -> LoadResult:
         mission_id = mission_id_for(path)
         if mission_id in seen:
             result.problems.append(
-                Problem(str(path), 1, 1, "", f"mission id '{mission_id}' also defined by {seen[mission_id]}")
+                Problem(
+                    str(path),
+                    1,
+                    1,
+                    "",
+                    f"mission id '{mission_id}' also defined by {seen[mission_id]}",
+                )
             )
             continue
         seen[mission_id] = str(path)
@@ -142,10 +148,19 @@ def _load_one(path: Path, mission_id: str) -> tuple[Mission | None, SourceMap, l
     renames: dict[str, str] = {}
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        return None, sources, [Problem(
-            str(path), split.first_line, 1, "",
-            f"frontmatter must be a mapping of fields, found {kind}",
-        )]
+        return (
+            None,
+            sources,
+            [
+                Problem(
+                    str(path),
+                    split.first_line,
+                    1,
+                    "",
+                    f"frontmatter must be a mapping of fields, found {kind}",
+                )
+            ],
+        )
     try:
         check_id(mission_id)
     except ValueError as exc:
@@ -153,8 +168,15 @@ def _load_one(path: Path, mission_id: str) -> tuple[Mission | None, SourceMap, l
     if "todos" in data:
         if "tasks" in data:
             line, column = doc.keys[("todos",)]
-            problems.append(Problem(str(path), line + split.first_line - 1, column, "todos",
-                                    "give either 'tasks' or its alias 'todos', not both"))
+            problems.append(
+                Problem(
+                    str(path),
+                    line + split.first_line - 1,
+                    column,
+                    "todos",
+                    "give either 'tasks' or its alias 'todos', not both",
+                )
+            )
         else:
             data = {("tasks" if k == "todos" else k): v for k, v in data.items()}
             renames["tasks"] = "todos"
@@ -171,7 +193,9 @@ def _load_one(path: Path, mission_id: str) -> tuple[Mission | None, SourceMap, l
     return (mission if not problems else None), sources, problems
 
 
-def _validate(data: dict[str, Any], sources: SourceMap, problems: list[Problem]) -> MissionSpec | None:
+def _validate(
+    data: dict[str, Any], sources: SourceMap, problems: list[Problem]
+) -> MissionSpec | None:
     """Validate the mission and each task on its own, so one bad task hides no other problem."""
     raw_tasks = data.get("tasks")
     if not isinstance(raw_tasks, list):
@@ -195,7 +219,9 @@ def _validate(data: dict[str, Any], sources: SourceMap, problems: list[Problem])
         return spec.model_copy(update={"tasks": tasks})
     # Report what can still be checked in the valid tasks, then give up on this mission.
     warehouse = data.get("warehouse") if isinstance(data.get("warehouse"), str) else None
-    partial = MissionSpec.model_construct(warehouse=warehouse, tasks=tasks)
+    partial = MissionSpec.model_construct(
+        title="", owner="", success_criteria=[], warehouse=warehouse, tasks=tasks
+    )
     indexes = [i for i, raw in enumerate(raw_tasks) if _is_valid(raw)]
     problems.extend(_check_tasks(Mission("", "", partial, ""), sources, indexes))
     return None
@@ -224,15 +250,29 @@ def _add_task_files(
             problems.append(exc.problem)
             continue
         if not isinstance(doc.data, dict):
-            problems.append(Problem(str(task_file), split.first_line, 1, "",
-                                    "frontmatter must be a mapping of task fields"))
+            problems.append(
+                Problem(
+                    str(task_file),
+                    split.first_line,
+                    1,
+                    "",
+                    "frontmatter must be a mapping of task fields",
+                )
+            )
             continue
         task = dict(doc.data)
         task.setdefault("id", task_file.stem)
         if task["id"] != task_file.stem:
             line, column = doc.values[("id",)]
-            problems.append(Problem(str(task_file), line + split.first_line - 1, column, "id",
-                                    f"id '{task['id']}' differs from the file name '{task_file.stem}'"))
+            problems.append(
+                Problem(
+                    str(task_file),
+                    line + split.first_line - 1,
+                    column,
+                    "id",
+                    f"id '{task['id']}' differs from the file name '{task_file.stem}'",
+                )
+            )
         if split.body.strip() and "description" not in task:
             task["description"] = split.body.strip()
         sources.add(Origin(str(task_file), doc, split.first_line, ("tasks", len(tasks))))
@@ -275,7 +315,7 @@ def _convert(
                 message += f"; expected one of: {', '.join(known)}"
         elif kind == "missing":
             file, line, column = sources.locate(loc[:-1])
-            message = f"required field '{loc[-1]}' is missing"
+            message = "required field is missing"
         else:
             file, line, column = sources.locate(loc)
             message = _message(err)
@@ -318,16 +358,29 @@ def _check_tasks(
         index = indexes[position] if indexes is not None else position
         if task.id in first:
             _, first_line, _ = sources.locate(("tasks", first[task.id], "id"))
-            add(("tasks", index, "id"), f"duplicate task id '{task.id}' (first at line {first_line})")
+            add(
+                ("tasks", index, "id"),
+                f"duplicate task id '{task.id}' (first at line {first_line})",
+            )
         else:
             first[task.id] = index
         if task.agent is None:
             if task.with_:
-                add(("tasks", index, "with"), "'with' gives inputs to an agent, but this task has no agent")
+                add(
+                    ("tasks", index, "with"),
+                    "'with' gives inputs to an agent, but this task has no agent",
+                )
         elif task.agent not in names:
             hint = difflib.get_close_matches(task.agent, sorted(names), n=1)
-            add(("tasks", index, "agent"), f"unknown agent '{task.agent}'"
-                + (f"; did you mean '{hint[0]}'?" if hint else f"; installed: {', '.join(sorted(names))}"))
+            add(
+                ("tasks", index, "agent"),
+                f"unknown agent '{task.agent}'"
+                + (
+                    f"; did you mean '{hint[0]}'?"
+                    if hint
+                    else f"; installed: {', '.join(sorted(names))}"
+                ),
+            )
         else:
             try:
                 inputs_model = load_agent(task.agent).Inputs
@@ -340,6 +393,8 @@ def _check_tasks(
                 problems.extend(_convert(exc, sources, ("tasks", index, "with"), inputs_model))
         for c, check in enumerate(task.checks):
             if check.sql is not None and not mission.spec.warehouse:
-                add(("tasks", index, "checks", c, "sql"),
-                    "a sql check runs against the mission's 'warehouse', which is not set")
+                add(
+                    ("tasks", index, "checks", c, "sql"),
+                    "a sql check runs against the mission's 'warehouse', which is not set",
+                )
     return problems

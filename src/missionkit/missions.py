@@ -22,8 +22,17 @@ def find_mission(missions_dir: str | Path, mission_id: str) -> Mission:
     path = mission_path(missions_dir, mission_id)
     if path is None:
         root = Path(missions_dir)
-        known = sorted(p.stem if p.suffix == ".md" else p.name for p in root.iterdir()
-                       if (p.suffix == ".md" or (p / MISSION_FILE).is_file())) if root.is_dir() else []
-        raise UsageError(f"no mission '{mission_id}' in {missions_dir}/"
-                         + (f"; known: {', '.join(known)}" if known else ""))
+        known = (
+            sorted(
+                p.stem if p.suffix == ".md" else p.name
+                for p in root.iterdir()
+                if (p.suffix == ".md" or (p / MISSION_FILE).is_file())
+            )
+            if root.is_dir()
+            else []
+        )
+        raise UsageError(
+            f"no mission '{mission_id}' in {missions_dir}/"
+            + (f"; known: {', '.join(known)}" if known else "")
+        )
     return load_missions([path])[0]

@@ -102,34 +102,47 @@ def _check_title(value: str) -> str:
     return value
 
 
-Id = Annotated[str, AfterValidator(check_id), WithJsonSchema(
-    {"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX}
-)]
-TaskRef = Annotated[str, AfterValidator(_check_ref), WithJsonSchema(
-    {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$"}
-)]
-Login = Annotated[str, AfterValidator(_check_login), WithJsonSchema(
-    {"type": "string", "pattern": _LOGIN.pattern}
-)]
-EnvName = Annotated[str, AfterValidator(_check_env_name), WithJsonSchema(
-    {"type": "string", "pattern": _ENV.pattern}
-)]
-Email = Annotated[str, AfterValidator(_check_email), WithJsonSchema(
-    {"type": "string", "format": "email"}
-)]
-Title = Annotated[str, AfterValidator(_check_title), WithJsonSchema(
-    {"type": "string", "minLength": 1, "maxLength": TITLE_MAX}
-)]
+Id = Annotated[
+    str,
+    AfterValidator(check_id),
+    WithJsonSchema({"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX}),
+]
+TaskRef = Annotated[
+    str,
+    AfterValidator(_check_ref),
+    WithJsonSchema({"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$"}),
+]
+Login = Annotated[
+    str, AfterValidator(_check_login), WithJsonSchema({"type": "string", "pattern": _LOGIN.pattern})
+]
+EnvName = Annotated[
+    str,
+    AfterValidator(_check_env_name),
+    WithJsonSchema({"type": "string", "pattern": _ENV.pattern}),
+]
+Email = Annotated[
+    str, AfterValidator(_check_email), WithJsonSchema({"type": "string", "format": "email"})
+]
+Title = Annotated[
+    str,
+    AfterValidator(_check_title),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": TITLE_MAX}),
+]
 Duration = Annotated[
     timedelta,
     BeforeValidator(_to_duration),
     PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\s*(\d+\s*[smhdw]\s*)+$",
-                    "examples": ["30m", "24h", "1h30m"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*(\d+\s*[smhdw]\s*)+$",
+            "examples": ["30m", "24h", "1h30m"],
+        }
+    ),
 ]
-Day = Annotated[date, BeforeValidator(_to_date), WithJsonSchema(
-    {"type": "string", "format": "date"}
-)]
+Day = Annotated[
+    date, BeforeValidator(_to_date), WithJsonSchema({"type": "string", "format": "date"})
+]
 
 
 class TaskState(StrEnum):

@@ -113,6 +113,8 @@ def _scalar(event: ev.ScalarEvent) -> Any:
     try:
         return _CONVERT[tag](ScalarNode(tag, value))
     except (ValueError, yaml.YAMLError) as exc:
+        if event.tag is None:  # looked like a date but is none: the model reports it
+            return value
         raise YamlProblem(
             *_pos(event.start_mark), f"'{value}' is not a valid {_short_tag(tag)}: {exc}"
         ) from None
@@ -151,7 +153,7 @@ def load(text: str) -> Document:
         parser.dispose()
 
 
-def _build(parser: Any) -> Document:  # noqa: C901 - one event loop, kept together for speed
+def _build(parser: Any) -> Document:
     doc = Document(None)
     values = doc.values
     keys = doc.keys
@@ -236,8 +238,10 @@ def _build(parser: Any) -> Document:  # noqa: C901 - one event loop, kept togeth
                 continue
             if key in container:
                 first = keys[(*top.path, key)]
+                line, column = top.key_pos or pos
                 raise YamlProblem(
-                    *top.key_pos,  # type: ignore[misc]
+                    line,
+                    column,
                     f"duplicate key '{key}' (first defined at line {first[0]})",
                     (*top.path, key),
                 )

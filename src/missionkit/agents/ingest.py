@@ -11,8 +11,12 @@ from missionkit.agents.base import Agent, AgentContext, AgentResult, Inputs
 
 class IngestInputs(Inputs):
     files: list[str] = Field(min_length=1, description="files or glob patterns, from the repo root")
-    schema_: str = Field("raw", alias="schema", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-                         description="DuckDB schema the tables go into")
+    schema_: str = Field(
+        "raw",
+        alias="schema",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="DuckDB schema the tables go into",
+    )
     format: Literal["auto", "csv", "parquet", "json"] = "auto"
     mode: Literal["replace", "append"] = "replace"
     tables: dict[str, str] = Field(

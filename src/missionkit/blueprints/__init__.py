@@ -47,8 +47,11 @@ def blueprints() -> dict[str, Blueprint]:
         meta = yaml.safe_load(entry.read_text(encoding="utf-8"))
         name = entry.name.removesuffix(".yaml")
         params = tuple(
-            Param(key, str(spec.get("description", "")),
-                  None if spec.get("default") is None else str(spec["default"]))
+            Param(
+                key,
+                str(spec.get("description", "")),
+                None if spec.get("default") is None else str(spec["default"]),
+            )
             for key, spec in (meta.get("params") or {}).items()
         )
         found[name] = Blueprint(name, str(meta.get("description", "")), params)
@@ -94,9 +97,7 @@ def render_blueprint(name: str, mission_id: str, settings: dict[str, str]) -> st
     values.update(settings)
     missing = sorted(k for k, v in values.items() if v is None)
     if missing:
-        raise UsageError(
-            f"blueprint '{name}' needs --set " + " ".join(f"{k}=…" for k in missing)
-        )
+        raise UsageError(f"blueprint '{name}' needs --set " + " ".join(f"{k}=…" for k in missing))
     env = _environment()
     env.filters["q"] = _yaml_str
     template = env.get_template(f"{name}.md.j2")

@@ -41,8 +41,11 @@ def _crash_log(exc: BaseException) -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code (0, 1 input/check, 2 usage, 3 unexpected)."""
     try:
-        result = cli.main(args=list(argv) if argv is not None else None,
-                          prog_name="mission", standalone_mode=False)
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="mission",
+            standalone_mode=False,
+        )
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 130

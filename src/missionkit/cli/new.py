@@ -25,12 +25,14 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 @click.command("new")
 @click.argument("mission_id")
 @click.option("--blueprint", "-b", required=True, help="one of: " + ", ".join(blueprint_names()))
-@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="blueprint parameter (repeatable)")
+@click.option(
+    "--set", "settings", multiple=True, metavar="KEY=VALUE", help="blueprint parameter (repeatable)"
+)
 @click.option("--force", is_flag=True, help="overwrite an existing file")
 @missions_option
-def command(mission_id: str, blueprint: str, settings: tuple[str, ...], force: bool,
-            missions_dir: str) -> int:
+def command(
+    mission_id: str, blueprint: str, settings: tuple[str, ...], force: bool, missions_dir: str
+) -> int:
     """Write missions/ID.md from a blueprint."""
     path = write_blueprint(Path(missions_dir), mission_id, blueprint, _pairs(settings), force=force)
     console().print(f"wrote {path}")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
-from missionkit.cli import graph, new, schema, validate
+from missionkit.cli import graph, new, plan, schema, sync, validate
 
 COMMANDS: list[click.Command] = [
     validate.command,
     graph.command,
     new.command,
     schema.command,
+    plan.command,
+    sync.command,
 ]

@@ -1,0 +1,34 @@
+"""``mission plan [--tracker local|github] [--json]``."""
+
+from __future__ import annotations
+
+import click
+
+from missionkit.cli.params import missions_option, settings, tracker_options
+from missionkit.loader import load_missions
+from missionkit.tracking.plan import make_plan
+from missionkit.tracking.select import open_tracker
+
+
+@click.command("plan")
+@click.option("--json", "as_json", is_flag=True, help="print the plan as JSON")
+@click.option("--prune", is_flag=True, help="include closing the issues of removed tasks")
+@missions_option
+@tracker_options
+def command(
+    as_json: bool,
+    prune: bool,
+    missions_dir: str,
+    tracker: str | None,
+    repo: str | None,
+    api_url: str | None,
+) -> int:
+    """Show what a sync would change. Changes nothing."""
+    missions = load_missions([missions_dir])
+    backend = open_tracker(settings(tracker, repo, api_url))
+    try:
+        plan = make_plan(missions, backend, prune=prune)
+    finally:
+        backend.close()
+    click.echo(plan.dumps() if as_json else plan.render(), nl=False)
+    return 0

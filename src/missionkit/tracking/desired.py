@@ -1,0 +1,116 @@
+"""What the mission files say the tracker should hold: one spec per mission and task."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from missionkit.graph import split_ref
+from missionkit.model import Mission, Task
+from missionkit.templating import render_template
+from missionkit.tracking.labels import MISSION_LABEL, PERSON_LABEL
+from missionkit.tracking.model import Key, Spec
+
+MARKER_PREFIX = "<!-- missionkit "
+
+
+def task_labels(mission: Mission, task: Task) -> list[str]:
+    labels = [f"mission:{mission.id}"]
+    labels.append(f"agent:{task.agent}" if task.agent else PERSON_LABEL)
+    for ref in task.depends_on:
+        other, dep = split_ref(mission.id, ref)
+        labels.append(f"after:{dep}" if other == mission.id else f"after:{other}/{dep}")
+    labels.extend(mission.spec.labels)
+    return list(dict.fromkeys(labels))
+
+
+def task_spec(mission: Mission, task: Task) -> Spec:
+    deps = [Key(*split_ref(mission.id, ref)) for ref in task.depends_on]
+    context: dict[str, Any] = {
+        "mission_title": mission.spec.title,
+        "description": task.description,
+        "agent": task.agent,
+        "owner": mission.owner_of(task),
+        "acceptance": list(task.acceptance),
+        "checks": [{"kind": c.kind, "text": c.text, "name": c.name} for c in task.checks],
+        "inputs": task.with_,
+        "timeout": str(task.timeout) if task.timeout else None,
+        "retries": task.retries,
+        "depends_on": [str(k) for k in deps],
+    }
+    return Spec(
+        key=Key(mission.id, task.id),
+        title=task.title,
+        labels=tuple(task_labels(mission, task)),
+        assignees=(mission.owner_of(task),),
+        blocked_by=tuple(deps),
+        parent=Key(mission.id),
+        context=context,
+    )
+
+
+def mission_spec(mission: Mission) -> Spec:
+    spec = mission.spec
+    context: dict[str, Any] = {
+        "scope": spec.scope,
+        "success_criteria": list(spec.success_criteria),
+        "owner": spec.owner,
+        "stakeholders": list(spec.stakeholders),
+        "approvers": mission.approvers,
+        "due": spec.due.isoformat() if spec.due else None,
+        "body": mission.body.strip(),
+        "path": mission.path,
+    }
+    labels = [MISSION_LABEL, f"mission:{mission.id}", *spec.labels]
+    return Spec(
+        key=Key(mission.id),
+        title=spec.title,
+        labels=tuple(dict.fromkeys(labels)),
+        assignees=(spec.owner,),
+        blocked_by=(),
+        parent=None,
+        context=context,
+    )
+
+
+def specs_for(mission: Mission) -> list[Spec]:
+    """The mission's spec, then its tasks' in file order."""
+    return [mission_spec(mission), *(task_spec(mission, t) for t in mission.tasks)]
+
+
+def marker(spec: Spec) -> str:
+    import json
+
+    data = {"mission": spec.key.mission, "task": spec.key.task or None, "spec": spec.spec_hash}
+    return MARKER_PREFIX + json.dumps(data, separators=(",", ":")) + " -->"
+
+
+def parse_marker(body: str | None) -> tuple[Key, str] | None:
+    """The key and spec hash hidden in an issue body, if any."""
+    import json
+
+    if not body:
+        return None
+    start = body.rfind(MARKER_PREFIX)
+    if start < 0:
+        return None
+    end = body.find("-->", start)
+    if end < 0:
+        return None
+    try:
+        data = json.loads(body[start + len(MARKER_PREFIX) : end])
+        return Key(str(data["mission"]), str(data.get("task") or "")), str(data.get("spec", ""))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def render_body(spec: Spec, link: Callable[[Key], str], titles: dict[Key, str]) -> str:
+    """The issue body: rendered from a template, ending with the hidden marker."""
+    template = "issue/mission.md.j2" if spec.key.is_mission else "issue/task.md.j2"
+    ctx = dict(spec.context)
+    ctx.update(key=spec.key, title=spec.title, link=link, titles=titles, Key=Key)
+    return render_template(template, ctx).rstrip() + "\n\n" + marker(spec) + "\n"
+
+
+def flatten(missions: Iterable[Mission]) -> list[Spec]:
+    return [s for m in missions for s in specs_for(m)]

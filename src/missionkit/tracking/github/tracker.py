@@ -1,0 +1,360 @@
+"""Missions as GitHub issues: found by label and hidden marker, never by title or search."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from github import Github, GithubException
+from github.Issue import Issue
+from github.NamedUser import NamedUser
+from github.Repository import Repository
+
+from missionkit import clock
+from missionkit.model import TaskState
+from missionkit.tracking.base import Tracker
+from missionkit.tracking.desired import parse_marker
+from missionkit.tracking.github.client import (
+    Ambiguous,
+    Client,
+    GitHubError,
+    connect,
+    default_write_delay,
+    describe,
+)
+from missionkit.tracking.github.events import EventLog
+from missionkit.tracking.labels import Label, is_managed, state_from_labels, status_label
+from missionkit.tracking.model import (
+    MISSION_ACTIVE,
+    MISSION_AWAITING,
+    MISSION_CLOSED,
+    Comment,
+    Event,
+    Item,
+    Key,
+    Spec,
+)
+
+CREATE_ATTEMPTS = 4
+
+
+def _state_of(issue: Issue, key: Key) -> str:
+    labels = {label.name for label in issue.labels}
+    if key.is_mission:
+        if issue.state == "closed":
+            return MISSION_CLOSED
+        return MISSION_AWAITING if status_label(MISSION_AWAITING) in labels else MISSION_ACTIVE
+    if issue.state == "closed":
+        return TaskState.CANCELLED if issue.state_reason == "not_planned" else TaskState.DONE
+    return state_from_labels(labels, TaskState.BLOCKED)
+
+
+def _raw(issue: Issue) -> dict[str, Any]:
+    """The JSON the issue was built from, without PyGithub fetching the issue again."""
+    raw = getattr(issue, "_rawData", None)
+    return raw if isinstance(raw, dict) else {}
+
+
+def _summary(issue: Issue, name: str, field: str) -> int | None:
+    raw = _raw(issue).get(name)
+    if isinstance(raw, dict) and isinstance(raw.get(field), int):
+        return int(raw[field])
+    return None
+
+
+def _shows_status(key: Key, state: str) -> bool:
+    """Open tasks carry a ``status:`` label; a mission only while it awaits sign-off."""
+    if key.task:
+        return state not in (TaskState.DONE, TaskState.CANCELLED)
+    return state == MISSION_AWAITING
+
+
+class GitHubTracker(Tracker):
+    """A tracker on one repository's issues."""
+
+    name = "github"
+
+    def __init__(self, gh: Github, repository: str, client: Client) -> None:
+        super().__init__()
+        self.gh = gh
+        self.repo: Repository = gh.get_repo(repository)
+        self.client = client
+        self.issues: dict[int, Issue] = {}
+        self.events = EventLog(self)
+
+    @classmethod
+    def connect(
+        cls, api_url: str, repository: str, token: str, env: Mapping[str, str] | None = None
+    ) -> GitHubTracker:
+        env = os.environ if env is None else env
+        delay = default_write_delay(api_url, env)
+        gh = connect(api_url, token, delay)
+        client = Client(
+            gh,
+            backoff=float(env.get("MISSIONKIT_RETRY_BACKOFF", "1.0")),
+            secondary_wait=float(env.get("MISSIONKIT_SECONDARY_WAIT", "60")),
+        )
+        return cls(gh, repository, client)
+
+    def close(self) -> None:
+        self.gh.close()
+
+    # -- reading ---------------------------------------------------------------------------
+    def _to_item(self, issue: Issue, key: Key, spec_hash: str | None) -> Item:
+        self.issues[issue.number] = issue
+        owner = None
+        return Item(
+            key=key,
+            number=issue.number,
+            uid=issue.id,
+            title=issue.title,
+            state=_state_of(issue, key),
+            labels=frozenset(label.name for label in issue.labels),
+            assignees=frozenset(a.login for a in issue.assignees),
+            spec_hash=spec_hash,
+            url=issue.html_url,
+            owner=owner,
+            blocked_by_count=_summary(issue, "issue_dependencies_summary", "total_blocked_by"),
+            sub_issue_count=_summary(issue, "sub_issues_summary", "total"),
+            updated_at=issue.updated_at,
+        )
+
+    def _list(self, mission_id: str) -> list[tuple[Issue, Key, str]]:
+        def fetch() -> list[tuple[Issue, Key, str]]:
+            found = []
+            for issue in self.repo.get_issues(state="all", labels=[f"mission:{mission_id}"]):
+                if _raw(issue).get("pull_request"):
+                    continue
+                marker = parse_marker(issue.body)
+                if marker is None or marker[0].mission != mission_id:
+                    continue
+                found.append((issue, marker[0], marker[1]))
+            return found
+
+        return self.client.call(fetch, what=f"list issues of mission {mission_id}")
+
+    def read(self, mission_id: str) -> list[Item]:
+        items: dict[Key, Item] = {}
+        for issue, key, spec_hash in self._list(mission_id):
+            if key in items:
+                # Two issues claim one task (made by hand?): keep the oldest, tell the user.
+                self.warnings.append(
+                    f"{key}: issues #{items[key].number} and #{issue.number} "
+                    "both carry its marker; using the older one"
+                )
+                continue
+            items[key] = self._to_item(issue, key, spec_hash)
+        return list(items.values())
+
+    def label_names(self) -> set[str]:
+        return self.client.call(
+            lambda: {label.name for label in self.repo.get_labels()}, what="list labels"
+        )
+
+    def _issue(self, item: Item) -> Issue:
+        issue = self.issues.get(item.number)
+        if issue is None:
+            issue = self.client.call(
+                lambda: self.repo.get_issue(item.number), what=f"read issue #{item.number}"
+            )
+            self.issues[item.number] = issue
+        return issue
+
+    def blockers(self, item: Item) -> list[int]:
+        issue = self._issue(item)
+        return self.client.call(
+            lambda: [i.id for i in issue.get_blocked_by()], what=f"list what blocks #{item.number}"
+        )
+
+    def children(self, item: Item) -> list[int]:
+        issue = self._issue(item)
+        return self.client.call(
+            lambda: [i.id for i in issue.get_sub_issues()],
+            what=f"list sub-issues of #{item.number}",
+        )
+
+    def link(self, item: Item | None, key: Key) -> str:
+        return f"#{item.number}" if item else f"`{key}` (not tracked yet)"
+
+    # -- single changes --------------------------------------------------------------------
+    def create_label(self, label: Label) -> None:
+        def make() -> None:
+            try:
+                self.repo.create_label(label.name, label.color, label.description)
+            except GithubException as exc:
+                if exc.status == 422 and "already_exists" in str(exc.data):
+                    return
+                raise
+
+        self.client.call(make, what=f"create label {label.name}")
+
+    def _find(self, key: Key) -> Item | None:
+        for issue, found, spec_hash in self._list(key.mission):
+            if found == key:
+                return self._to_item(issue, key, spec_hash)
+        return None
+
+    def create(self, spec: Spec, body: str, state: str) -> Item:
+        labels = list(spec.labels)
+        if spec.key.task:
+            labels.append(status_label(state))
+        assignees = list(spec.assignees)
+        for _ in range(CREATE_ATTEMPTS):
+            try:
+                issue = self.client.call(
+                    lambda a=assignees: self.repo.create_issue(  # type: ignore[misc]
+                        spec.title, body, labels=labels, assignees=a
+                    ),
+                    idempotent=False,
+                    what=f"create issue for {spec.key}",
+                )
+            except Ambiguous:
+                found = self._find(spec.key)
+                if found is not None:
+                    return found
+                continue
+            except GithubException as exc:
+                if exc.status == 422 and assignees and "assignee" in str(exc.data).lower():
+                    self.warnings.append(
+                        f"{spec.key}: GitHub did not accept assignee(s) "
+                        f"{', '.join(assignees)}; created the issue unassigned"
+                    )
+                    assignees = []
+                    continue
+                raise GitHubError(f"create issue for {spec.key}: {describe(exc)}") from exc
+            item = self._to_item(issue, spec.key, spec.spec_hash)
+            self.events.created(item, state)
+            return item
+        raise GitHubError(f"create issue for {spec.key}: no answer after {CREATE_ATTEMPTS} tries")
+
+    def _labels_for(self, item: Item, spec: Spec | None, state: str | None) -> list[str]:
+        keep = [x for x in item.labels if not is_managed(x)]
+        managed = (
+            list(spec.labels)
+            if spec
+            else [x for x in item.labels if is_managed(x) and not x.startswith("status:")]
+        )
+        if state is None:
+            status = [x for x in item.labels if x.startswith("status:")]
+        elif _shows_status(item.key, state):
+            status = [status_label(state)]
+        else:
+            status = []
+        return sorted(set(keep) | set(managed) | set(status))
+
+    def update(self, item: Item, spec: Spec, body: str) -> Item:
+        issue = self._issue(item)
+        assignees: list[NamedUser | str] = list(sorted(set(item.assignees) | set(spec.assignees)))
+        labels = self._labels_for(item, spec, None)
+        self.client.call(
+            lambda: issue.edit(title=spec.title, body=body, labels=labels, assignees=assignees),
+            what=f"update #{item.number}",
+        )
+        return self._to_item(issue, item.key, spec.spec_hash)
+
+    def set_state(self, item: Item, state: str, actor: str, reason: str) -> Item:
+        issue = self._issue(item)
+        labels = self._labels_for(item, None, state)
+        kwargs: dict[str, Any] = {"labels": labels}
+        if state in (TaskState.DONE, MISSION_CLOSED):
+            kwargs.update(state="closed", state_reason="completed")
+        elif state == TaskState.CANCELLED:
+            kwargs.update(state="closed", state_reason="not_planned")
+        elif issue.state == "closed":
+            kwargs.update(state="open", state_reason="reopened")
+        self.client.call(lambda: issue.edit(**kwargs), what=f"set #{item.number} {state}")
+        updated = self._to_item(issue, item.key, item.spec_hash)
+        self.events.state(updated, item.state, state, actor, reason)
+        return updated
+
+    def add_child(self, parent: Item, child: Item) -> None:
+        issue = self._issue(parent)
+
+        def add() -> None:
+            try:
+                issue.add_sub_issue(child.uid)
+            except GithubException as exc:
+                if exc.status == 422 and child.uid in [i.id for i in issue.get_sub_issues()]:
+                    return  # committed by an earlier attempt
+                raise
+
+        self.client.call(add, what=f"add #{child.number} as sub-issue of #{parent.number}")
+
+    def add_blocker(self, item: Item, blocker: Item) -> None:
+        issue = self._issue(item)
+        other = self._issue(blocker)
+
+        def add() -> None:
+            try:
+                issue.add_blocked_by(other)
+            except GithubException as exc:
+                if exc.status == 422 and blocker.uid in [i.id for i in issue.get_blocked_by()]:
+                    return
+                raise
+
+        self.client.call(add, what=f"mark #{item.number} blocked by #{blocker.number}")
+
+    def remove_blocker(self, item: Item, blocker: Item) -> None:
+        issue = self._issue(item)
+        other = self._issue(blocker)
+
+        def remove() -> None:
+            try:
+                issue.remove_blocked_by(other)
+            except GithubException as exc:
+                if exc.status == 404:
+                    return
+                raise
+
+        self.client.call(remove, what=f"unblock #{item.number} from #{blocker.number}")
+
+    # -- execution -------------------------------------------------------------------------
+    def transition(
+        self, item: Item, expected: Sequence[str], state: str, actor: str, reason: str
+    ) -> Item | None:
+        fresh = self.client.call(
+            lambda: self.repo.get_issue(item.number), what=f"read issue #{item.number}"
+        )
+        self.issues[item.number] = fresh
+        current = self._to_item(fresh, item.key, item.spec_hash)
+        if current.state not in expected:
+            return None
+        return self.set_state(current, state, actor, reason)
+
+    def comment(self, item: Item, body: str, author: str) -> None:
+        issue = self._issue(item)
+        self.client.call(
+            lambda: issue.create_comment(body), idempotent=False, what=f"comment on #{item.number}"
+        )
+
+    def comments(self, item: Item) -> list[Comment]:
+        issue = self._issue(item)
+        return self.client.call(
+            lambda: [
+                Comment(item.key, c.created_at, c.user.login, c.body) for c in issue.get_comments()
+            ],
+            what=f"read comments of #{item.number}",
+        )
+
+    def assign(self, item: Item, logins: Sequence[str]) -> list[str]:
+        issue = self._issue(item)
+        refused: list[str] = []
+        for login in logins:
+            try:
+                self.client.call(
+                    lambda who=login: issue.add_to_assignees(who),  # type: ignore[misc]
+                    what=f"assign {login} to #{item.number}",
+                )
+            except GithubException:
+                refused.append(login)
+        return refused
+
+    def history(self, mission_id: str) -> list[Event]:
+        return self.events.history(mission_id)
+
+    def record(self, event: Event) -> None:
+        self.events.record(event)
+
+    def now(self) -> Any:
+        return clock.now()

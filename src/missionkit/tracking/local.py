@@ -1,0 +1,324 @@
+"""The local tracker: an embedded SQLite file under ``.missionkit/``."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from missionkit import clock
+from missionkit.model import TaskState
+from missionkit.tracking.base import Tracker
+from missionkit.tracking.labels import Label, is_managed, status_label
+from missionkit.tracking.model import MISSION_AWAITING, Comment, Event, Item, Key, Spec
+
+DEFAULT_PATH = Path(".missionkit") / "tracker.db"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    number INTEGER PRIMARY KEY AUTOINCREMENT,
+    mission TEXT NOT NULL,
+    task TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    spec_hash TEXT,
+    labels TEXT NOT NULL,
+    assignees TEXT NOT NULL,
+    owner TEXT,
+    parent INTEGER REFERENCES items(number),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (mission, task)
+);
+CREATE TABLE IF NOT EXISTS relations (
+    item INTEGER NOT NULL REFERENCES items(number),
+    blocker INTEGER NOT NULL REFERENCES items(number),
+    PRIMARY KEY (item, blocker)
+);
+CREATE TABLE IF NOT EXISTS labels (
+    name TEXT PRIMARY KEY, color TEXT NOT NULL, description TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    mission TEXT NOT NULL, task TEXT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL,
+    kind TEXT NOT NULL, from_state TEXT, to_state TEXT, reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_mission ON events (mission, id);
+CREATE TABLE IF NOT EXISTS comments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    mission TEXT NOT NULL, task TEXT NOT NULL, at TEXT NOT NULL,
+    author TEXT NOT NULL, body TEXT NOT NULL
+);
+"""
+
+_COLUMNS = "number, mission, task, title, state, spec_hash, labels, assignees, owner, updated_at"
+
+
+class LocalTracker(Tracker):
+    """Items, relations, history and comments in one SQLite file (WAL, safe across processes)."""
+
+    name = "local"
+
+    def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
+        super().__init__()
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- reading ---------------------------------------------------------------------------
+    def _item(self, row: tuple[object, ...]) -> Item:
+        number, mission, task, title, state, spec_hash, labels, assignees, owner, updated = row
+        assert isinstance(number, int)
+        blocked = self.db.execute(
+            "SELECT count(*) FROM relations WHERE item = ?", (number,)
+        ).fetchone()[0]
+        children = self.db.execute(
+            "SELECT count(*) FROM items WHERE parent = ?", (number,)
+        ).fetchone()[0]
+        return Item(
+            key=Key(str(mission), str(task)),
+            number=number,
+            uid=number,
+            title=str(title),
+            state=str(state),
+            labels=frozenset(json.loads(str(labels))),
+            assignees=frozenset(json.loads(str(assignees))),
+            spec_hash=None if spec_hash is None else str(spec_hash),
+            url=f"{self.path}#{number}",
+            owner=None if owner is None else str(owner),
+            blocked_by_count=int(blocked),
+            sub_issue_count=int(children),
+            updated_at=datetime.fromisoformat(str(updated)),
+        )
+
+    def read(self, mission_id: str) -> list[Item]:
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM items WHERE mission = ? ORDER BY number", (mission_id,)
+        ).fetchall()
+        return [self._item(r) for r in rows]
+
+    def get(self, key: Key) -> Item | None:
+        row = self.db.execute(
+            f"SELECT {_COLUMNS} FROM items WHERE mission = ? AND task = ?", key
+        ).fetchone()
+        return None if row is None else self._item(row)
+
+    def label_names(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT name FROM labels")}
+
+    def blockers(self, item: Item) -> list[int]:
+        rows = self.db.execute("SELECT blocker FROM relations WHERE item = ?", (item.uid,))
+        return [int(r[0]) for r in rows]
+
+    def children(self, item: Item) -> list[int]:
+        rows = self.db.execute("SELECT number FROM items WHERE parent = ?", (item.uid,))
+        return [int(r[0]) for r in rows]
+
+    def link(self, item: Item | None, key: Key) -> str:
+        return f"`{key}`" + (f" (#{item.number})" if item else "")
+
+    def body(self, item: Item) -> str:
+        return str(
+            self.db.execute("SELECT body FROM items WHERE number = ?", (item.uid,)).fetchone()[0]
+        )
+
+    # -- single changes --------------------------------------------------------------------
+    def create_label(self, label: Label) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO labels VALUES (?, ?, ?)",
+            (label.name, label.color, label.description),
+        )
+
+    def create(self, spec: Spec, body: str, state: str) -> Item:
+        now = clock.now().isoformat()
+        labels = list(spec.labels)
+        if spec.key.task:
+            labels.append(status_label(state))
+        with self._tx() as db:
+            existing = db.execute(
+                "SELECT number FROM items WHERE mission = ? AND task = ?", spec.key
+            ).fetchone()
+            if existing is None:
+                db.execute(
+                    "INSERT INTO items (mission, task, title, body, state, spec_hash, labels,"
+                    " assignees, owner, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        *spec.key,
+                        spec.title,
+                        body,
+                        state,
+                        spec.spec_hash,
+                        json.dumps(labels),
+                        json.dumps(list(spec.assignees)),
+                        spec.assignees[0] if spec.assignees else None,
+                        now,
+                        now,
+                    ),
+                )
+                self._event(
+                    db,
+                    spec.key,
+                    "missionkit-sync",
+                    "created",
+                    None,
+                    state,
+                    "added to the mission file",
+                )
+        item = self.get(spec.key)
+        assert item is not None
+        return item
+
+    def update(self, item: Item, spec: Spec, body: str) -> Item:
+        keep = [x for x in item.labels if not is_managed(x) or x.startswith("status:")]
+        labels = sorted(set(keep) | set(spec.labels))
+        assignees = set(item.assignees)
+        if item.owner and item.owner not in spec.assignees:
+            assignees.discard(item.owner)
+        assignees |= set(spec.assignees)
+        self.db.execute(
+            "UPDATE items SET title = ?, body = ?, spec_hash = ?, labels = ?, assignees = ?,"
+            " owner = ?, updated_at = ? WHERE number = ?",
+            (
+                spec.title,
+                body,
+                spec.spec_hash,
+                json.dumps(labels),
+                json.dumps(sorted(assignees)),
+                spec.assignees[0] if spec.assignees else None,
+                clock.now().isoformat(),
+                item.uid,
+            ),
+        )
+        updated = self.get(item.key)
+        assert updated is not None
+        return updated
+
+    def set_state(self, item: Item, state: str, actor: str, reason: str) -> Item:
+        with self._tx() as db:
+            self._set_state(db, item, state, actor, reason)
+        updated = self.get(item.key)
+        assert updated is not None
+        return updated
+
+    def _set_state(
+        self, db: sqlite3.Connection, item: Item, state: str, actor: str, reason: str
+    ) -> None:
+        row = db.execute("SELECT state, labels FROM items WHERE number = ?", (item.uid,)).fetchone()
+        before, labels = str(row[0]), json.loads(row[1])
+        labels = [x for x in labels if not x.startswith("status:")]
+        open_task = item.key.task and state not in (TaskState.DONE, TaskState.CANCELLED)
+        if open_task or state == MISSION_AWAITING:
+            labels.append(status_label(state))
+        db.execute(
+            "UPDATE items SET state = ?, labels = ?, updated_at = ? WHERE number = ?",
+            (state, json.dumps(sorted(labels)), clock.now().isoformat(), item.uid),
+        )
+        self._event(db, item.key, actor, "state", before, state, reason)
+
+    def add_child(self, parent: Item, child: Item) -> None:
+        self.db.execute("UPDATE items SET parent = ? WHERE number = ?", (parent.uid, child.uid))
+
+    def add_blocker(self, item: Item, blocker: Item) -> None:
+        self.db.execute("INSERT OR IGNORE INTO relations VALUES (?, ?)", (item.uid, blocker.uid))
+
+    def remove_blocker(self, item: Item, blocker: Item) -> None:
+        self.db.execute(
+            "DELETE FROM relations WHERE item = ? AND blocker = ?", (item.uid, blocker.uid)
+        )
+
+    # -- execution -------------------------------------------------------------------------
+    def transition(
+        self, item: Item, expected: Sequence[str], state: str, actor: str, reason: str
+    ) -> Item | None:
+        with self._tx() as db:
+            row = db.execute("SELECT state FROM items WHERE number = ?", (item.uid,)).fetchone()
+            if row is None or row[0] not in expected:
+                return None
+            self._set_state(db, item, state, actor, reason)
+        return self.get(item.key)
+
+    def comment(self, item: Item, body: str, author: str) -> None:
+        self.db.execute(
+            "INSERT INTO comments (mission, task, at, author, body) VALUES (?, ?, ?, ?, ?)",
+            (*item.key, clock.now().isoformat(), author, body),
+        )
+
+    def comments(self, item: Item) -> list[Comment]:
+        rows = self.db.execute(
+            "SELECT at, author, body FROM comments WHERE mission = ? AND task = ? ORDER BY id",
+            item.key,
+        )
+        return [Comment(item.key, datetime.fromisoformat(a), str(u), str(b)) for a, u, b in rows]
+
+    def assign(self, item: Item, logins: Sequence[str]) -> list[str]:
+        with self._tx() as db:
+            row = db.execute("SELECT assignees FROM items WHERE number = ?", (item.uid,)).fetchone()
+            current = set(json.loads(row[0])) | set(logins)
+            db.execute(
+                "UPDATE items SET assignees = ? WHERE number = ?",
+                (json.dumps(sorted(current)), item.uid),
+            )
+        return []
+
+    def history(self, mission_id: str) -> list[Event]:
+        rows = self.db.execute(
+            "SELECT at, mission, task, actor, kind, from_state, to_state, reason FROM events"
+            " WHERE mission = ? ORDER BY id",
+            (mission_id,),
+        )
+        return [
+            Event(datetime.fromisoformat(at), Key(m, t), actor, kind, f, to, reason)
+            for at, m, t, actor, kind, f, to, reason in rows
+        ]
+
+    def record(self, event: Event) -> None:
+        self._event(
+            self.db,
+            event.key,
+            event.actor,
+            event.kind,
+            event.from_state,
+            event.to_state,
+            event.reason,
+            event.at,
+        )
+
+    def _event(
+        self,
+        db: sqlite3.Connection,
+        key: Key,
+        actor: str,
+        kind: str,
+        before: str | None,
+        after: str | None,
+        reason: str,
+        at: datetime | None = None,
+    ) -> None:
+        db.execute(
+            "INSERT INTO events (mission, task, at, actor, kind, from_state, to_state, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (*key, (at or clock.now()).isoformat(), actor, kind, before, after, reason),
+        )

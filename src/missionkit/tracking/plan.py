@@ -1,0 +1,281 @@
+"""Diffing, written once: compare mission files with a tracker and list the changes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from missionkit.graph import split_ref
+from missionkit.model import Mission, TaskState
+from missionkit.tracking.base import Tracker
+from missionkit.tracking.desired import specs_for
+from missionkit.tracking.labels import Label, is_managed, label_for, status_label
+from missionkit.tracking.model import MISSION_ACTIVE, Item, Key, Spec
+
+ACTIONS = ("label", "create", "update", "close", "reopen", "link", "block", "unblock")
+SYMBOLS = {
+    "label": "+",
+    "create": "+",
+    "update": "~",
+    "close": "-",
+    "reopen": "↺",
+    "link": "→",
+    "block": "⧖",
+    "unblock": "⧗",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write a sync will make."""
+
+    action: str
+    key: Key | None = None
+    spec: Spec | None = None
+    target: Key | None = None
+    label: Label | None = None
+    state: str | None = None
+    fields: tuple[str, ...] = ()
+    number: int | None = None
+
+    def describe(self) -> str:
+        sym = SYMBOLS[self.action]
+        ref = f"#{self.number}" if self.number else ""
+        if self.action == "label":
+            assert self.label is not None
+            return f"{sym} label   {self.label.name}"
+        if self.action == "create":
+            assert self.spec is not None
+            return f"{sym} create  {self.key}  “{self.spec.title}”"
+        if self.action == "update":
+            return f"{sym} update  {self.key} {ref} ({', '.join(self.fields)})"
+        if self.action in ("close", "reopen"):
+            return f"{sym} {self.action:<7} {self.key} {ref} → {self.state}"
+        if self.action == "link":
+            return f"{sym} link    {self.key} under {self.target}"
+        verb = "blocked by" if self.action == "block" else "no longer blocked by"
+        return f"{sym} {self.action:<7} {self.key} {verb} {self.target}"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": self.action}
+        if self.key is not None:
+            out["item"] = str(self.key)
+        if self.number:
+            out["number"] = self.number
+        if self.label is not None:
+            out["label"] = self.label.name
+        if self.spec is not None and self.action in ("create", "update"):
+            out["title"] = self.spec.title
+        if self.fields:
+            out["fields"] = list(self.fields)
+        if self.state:
+            out["state"] = self.state
+        if self.target is not None:
+            out["target"] = str(self.target)
+        return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An immutable, ordered, printable list of changes, and what was read to make it."""
+
+    tracker: str
+    changes: tuple[Change, ...]
+    items: dict[Key, Item] = field(compare=False)
+    specs: dict[Key, Spec] = field(compare=False)
+    warnings: tuple[str, ...] = ()
+    missions: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def counts(self) -> dict[str, int]:
+        return {a: sum(1 for c in self.changes if c.action == a) for a in ACTIONS}
+
+    def summary(self) -> str:
+        if self.empty:
+            return "No changes: the tracker matches the mission files."
+        counts = self.counts()
+        parts = [f"{n} {a}" for a, n in counts.items() if n]
+        return f"Plan: {', '.join(parts)}."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tracker": self.tracker,
+            "missions": list(self.missions),
+            "changes": [c.to_json() for c in self.changes],
+            "counts": self.counts(),
+            "warnings": list(self.warnings),
+        }
+
+    def render(self) -> str:
+        lines: list[str] = []
+        for change in self.changes:
+            lines.append("  " + change.describe())
+        lines += [f"warning: {w}" for w in self.warnings]
+        lines.append(self.summary())
+        return "\n".join(lines) + "\n"
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def mission_order(missions: Sequence[Mission]) -> list[Mission]:
+    """Missions ordered so that cross-mission prerequisites come first."""
+    by_id = {m.id: m for m in missions}
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(by_id)
+    for m in missions:
+        for task in m.tasks:
+            for ref in task.depends_on:
+                other, _ = split_ref(m.id, ref)
+                if other != m.id and other in by_id:
+                    graph.add_edge(other, m.id)
+    order = {m.id: i for i, m in enumerate(missions)}
+    return [by_id[i] for i in nx.lexicographical_topological_sort(graph, key=order.__getitem__)]
+
+
+def task_order(mission: Mission) -> list[str]:
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(t.id for t in mission.tasks)
+    for task in mission.tasks:
+        for ref in task.depends_on:
+            other, dep = split_ref(mission.id, ref)
+            if other == mission.id:
+                graph.add_edge(dep, task.id)
+    order = {t.id: i for i, t in enumerate(mission.tasks)}
+    return list(nx.lexicographical_topological_sort(graph, key=order.__getitem__))
+
+
+def _changed_fields(item: Item, spec: Spec) -> tuple[str, ...]:
+    fields = []
+    if item.title != spec.title:
+        fields.append("title")
+    managed = {x for x in item.labels if is_managed(x) and not x.startswith("status:")}
+    if managed != set(spec.labels):
+        fields.append("labels")
+    if not set(spec.assignees) <= item.assignees:
+        fields.append("assignees")
+    fields.append("body")
+    return tuple(fields)
+
+
+def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = False) -> Plan:
+    """Read the tracker and list, in a safe order, every write a sync must make."""
+    active = [m for m in missions if m.spec.status != "draft"]
+    ordered = mission_order(active)
+    items: dict[Key, Item] = {}
+    for mission in ordered:
+        for found in tracker.read(mission.id):
+            items.setdefault(found.key, found)
+    specs: dict[Key, Spec] = {}
+    for mission in ordered:
+        for spec in specs_for(mission):
+            specs[spec.key] = spec
+
+    creates: list[Change] = []
+    updates: list[Change] = []
+    states: list[Change] = []
+    links: list[Change] = []
+    blocks: list[Change] = []
+    warnings: list[str] = []
+    by_uid = {i.uid: i.key for i in items.values()}
+
+    for mission in ordered:
+        mkey = Key(mission.id)
+        task_keys = [Key(mission.id, t) for t in task_order(mission)]
+        for key in [mkey, *task_keys]:
+            spec = specs[key]
+            item = items.get(key)
+            if item is None:
+                creates.append(Change("create", key, spec, state=_initial_state(key)))
+                continue
+            if item.spec_hash != spec.spec_hash:
+                updates.append(
+                    Change(
+                        "update", key, spec, fields=_changed_fields(item, spec), number=item.number
+                    )
+                )
+            if not key.is_mission and item.state == TaskState.CANCELLED:
+                states.append(
+                    Change("reopen", key, spec, state=TaskState.BLOCKED, number=item.number)
+                )
+
+        # Sub-issues: every task item of the mission hangs under the mission item.
+        mission_item = items.get(mkey)
+        existing_tasks = [i for i in items.values() if i.key.mission == mission.id and i.key.task]
+        wanted_children = {k for k in task_keys} | {i.key for i in existing_tasks}
+        if mission_item is None:
+            have: set[Key] = set()
+        elif mission_item.sub_issue_count == len([k for k in wanted_children if k in items]):
+            have = {k for k in wanted_children if k in items}
+        else:
+            have = {by_uid[u] for u in tracker.children(mission_item) if u in by_uid}
+        for key in task_keys:
+            if key not in have:
+                links.append(Change("link", key, target=mkey))
+
+        # Blocked-by relations mirror depends_on.
+        for key in task_keys:
+            spec = specs[key]
+            want = [k for k in spec.blocked_by if k in specs or k in items]
+            missing = [k for k in spec.blocked_by if k not in want]
+            for k in missing:
+                warnings.append(f"{key}: prerequisite {k} is not tracked (draft or not loaded)")
+            tracked = items.get(key)
+            if tracked is None:
+                current: set[Key] = set()
+            elif tracked.blocked_by_count == len(want) and tracked.spec_hash == spec.spec_hash:
+                current = set(want)
+            else:
+                current = {by_uid[u] for u in tracker.blockers(tracked) if u in by_uid}
+            for k in want:
+                if k not in current:
+                    blocks.append(Change("block", key, target=k))
+            for k in sorted(current - set(want)):
+                blocks.append(Change("unblock", key, target=k))
+
+        # Items whose task left the file.
+        for gone in existing_tasks:
+            if gone.key in specs or gone.state in (TaskState.CANCELLED, TaskState.DONE):
+                continue
+            if prune:
+                states.append(
+                    Change("close", gone.key, state=TaskState.CANCELLED, number=gone.number)
+                )
+            else:
+                warnings.append(
+                    f"{gone.key} (#{gone.number}) is no longer in the mission file; "
+                    "sync --prune closes it as not planned"
+                )
+
+    changes = [*creates, *updates, *states, *links, *blocks]
+    labels: list[Change] = []
+    if creates or updates or states:
+        wanted = {name for c in creates + updates for name in (c.spec.labels if c.spec else ())}
+        closed = (TaskState.DONE, TaskState.CANCELLED)
+        wanted |= {
+            status_label(c.state)
+            for c in creates + states
+            if c.state and c.key and c.key.task and c.state not in closed
+        }
+        wanted = {n for n in wanted if is_managed(n) and not n.startswith("after:")}
+        existing = tracker.label_names()
+        labels = [Change("label", label=label_for(n)) for n in sorted(wanted - existing)]
+    return Plan(
+        tracker=tracker.name,
+        changes=tuple(labels + changes),
+        items=items,
+        specs=specs,
+        warnings=tuple(warnings),
+        missions=tuple(m.id for m in ordered),
+    )
+
+
+def _initial_state(key: Key) -> str:
+    return MISSION_ACTIVE if key.is_mission else TaskState.BLOCKED

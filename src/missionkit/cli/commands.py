@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from missionkit.cli import graph, new, plan, schema, sync, validate
+from missionkit.cli import graph, new, plan, schema, status, sync, validate
 
 COMMANDS: list[click.Command] = [
     validate.command,
@@ -13,4 +13,5 @@ COMMANDS: list[click.Command] = [
     schema.command,
     plan.command,
     sync.command,
+    status.command,
 ]

@@ -12,6 +12,7 @@ from missionkit.tracking.labels import MISSION_LABEL, PERSON_LABEL
 from missionkit.tracking.model import Key, Spec
 
 MARKER_PREFIX = "<!-- missionkit "
+LABEL_MAX = 50  # GitHub's longest label name
 
 
 def task_labels(mission: Mission, task: Task) -> list[str]:
@@ -19,7 +20,8 @@ def task_labels(mission: Mission, task: Task) -> list[str]:
     labels.append(f"agent:{task.agent}" if task.agent else PERSON_LABEL)
     for ref in task.depends_on:
         other, dep = split_ref(mission.id, ref)
-        labels.append(f"after:{dep}" if other == mission.id else f"after:{other}/{dep}")
+        label = f"after:{dep}" if other == mission.id else f"after:{other}/{dep}"
+        labels.append(label if len(label) <= LABEL_MAX else f"after:{dep}")
     labels.extend(mission.spec.labels)
     return list(dict.fromkeys(labels))
 

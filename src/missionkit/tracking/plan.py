@@ -16,6 +16,7 @@ from missionkit.tracking.desired import specs_for
 from missionkit.tracking.labels import Label, is_managed, label_for, status_label
 from missionkit.tracking.model import MISSION_ACTIVE, Item, Key, Spec
 
+MAX_SUB_ISSUES = 100  # GitHub's limit of sub-issues under one parent
 ACTIONS = ("label", "create", "update", "close", "reopen", "link", "block", "unblock")
 SYMBOLS = {
     "label": "+",
@@ -212,13 +213,22 @@ def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = Fa
         wanted_children = {k for k in task_keys} | {i.key for i in existing_tasks}
         if mission_item is None:
             have: set[Key] = set()
-        elif mission_item.sub_issue_count == len([k for k in wanted_children if k in items]):
+        elif mission_item.sub_issue_count == min(
+            MAX_SUB_ISSUES, len([k for k in wanted_children if k in items])
+        ):
             have = {k for k in wanted_children if k in items}
         else:
             have = {by_uid[u] for u in tracker.children(mission_item) if u in by_uid}
-        for key in task_keys:
+        linkable = task_keys[:MAX_SUB_ISSUES]
+        for key in linkable:
             if key not in have:
                 links.append(Change("link", key, target=mkey))
+        if len(task_keys) > MAX_SUB_ISSUES:
+            warnings.append(
+                f"{mission.id}: GitHub allows {MAX_SUB_ISSUES} sub-issues per issue; the "
+                f"{len(task_keys) - MAX_SUB_ISSUES} tasks after the first {MAX_SUB_ISSUES} "
+                f"are tied to the mission by their mission:{mission.id} label only"
+            )
 
         # Blocked-by relations mirror depends_on.
         for key in task_keys:
@@ -230,7 +240,7 @@ def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = Fa
             tracked = items.get(key)
             if tracked is None:
                 current: set[Key] = set()
-            elif tracked.blocked_by_count == len(want) and tracked.spec_hash == spec.spec_hash:
+            elif tracked.blocked_by_count == len(want) and _same_after_labels(tracked, spec):
                 current = set(want)
             else:
                 current = {by_uid[u] for u in tracker.blockers(tracked) if u in by_uid}
@@ -265,8 +275,10 @@ def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = Fa
             if c.state and c.key and c.key.task and c.state not in closed
         }
         wanted = {n for n in wanted if is_managed(n) and not n.startswith("after:")}
-        existing = tracker.label_names()
-        labels = [Change("label", label=label_for(n)) for n in sorted(wanted - existing)]
+        wanted -= {name for item in items.values() for name in item.labels}  # surely exist
+        if wanted:
+            existing = tracker.label_names()
+            labels = [Change("label", label=label_for(n)) for n in sorted(wanted - existing)]
     return Plan(
         tracker=tracker.name,
         changes=tuple(labels + changes),
@@ -275,6 +287,13 @@ def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = Fa
         warnings=tuple(warnings),
         missions=tuple(m.id for m in ordered),
     )
+
+
+def _same_after_labels(item: Item, spec: Spec) -> bool:
+    """The item's dependency labels still say what the file says (so its relations do too)."""
+    return {x for x in item.labels if x.startswith("after:")} == {
+        x for x in spec.labels if x.startswith("after:")
+    }
 
 
 def _initial_state(key: Key) -> str:

@@ -114,7 +114,8 @@ class Client:
     def call(self, fn: Callable[[], T], *, idempotent: bool = True, what: str = "request") -> T:
         attempt = 0
         while True:
-            self._wait_for_primary_limit()
+            if attempt == 0:  # after a failure we have already waited as GitHub asked
+                self._wait_for_primary_limit()
             try:
                 return fn()
             except GithubException as exc:

@@ -1,0 +1,75 @@
+"""``mission status [ID] [--json]``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+
+from missionkit.cli.output import console
+from missionkit.cli.params import missions_option, settings, tracker_options
+from missionkit.loader import load_missions
+from missionkit.missions import find_mission
+from missionkit.status import mission_label, mission_status
+from missionkit.tracking.select import open_tracker
+
+STYLE = {
+    "done": "green",
+    "ready": "blue",
+    "running": "yellow",
+    "needs-human": "magenta",
+    "failed": "red",
+    "cancelled": "dim",
+    "blocked": "white",
+}
+
+
+@click.command("status")
+@click.argument("mission_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@missions_option
+@tracker_options
+def command(
+    mission_id: str | None,
+    as_json: bool,
+    missions_dir: str,
+    tracker: str | None,
+    repo: str | None,
+    api_url: str | None,
+) -> int:
+    """Show every task's state, owner, issue and what it waits on."""
+    if mission_id:
+        missions = [find_mission(missions_dir, mission_id)]
+    else:
+        missions = [m for m in load_missions([missions_dir]) if m.spec.status != "draft"]
+    backend = open_tracker(settings(tracker, repo, api_url))
+    try:
+        statuses = [mission_status(m, backend) for m in missions]
+    finally:
+        backend.close()
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in statuses], indent=2, ensure_ascii=False))
+        return 0
+    out = console()
+    for status in statuses:
+        m = status.mission
+        out.print(
+            f"[bold]{m.spec.title}[/] ({m.id}) · owner @{m.spec.owner} · "
+            f"{mission_label(status.state)} · {status.done}/{len(status.tasks)} done"
+        )
+        table = Table(box=None, pad_edge=False, show_edge=False)
+        for column in ("task", "state", "owner / agent", "issue", "waits on"):
+            table.add_column(column)
+        for t in status.tasks:
+            who = f"agent:{t.agent}" if t.agent else f"@{t.owner}"
+            table.add_row(
+                t.task,
+                f"[{STYLE.get(t.state, 'white')}]{t.state}[/]",
+                who,
+                f"#{t.number}" if t.number else "-",
+                t.waits_on or "",
+            )
+        out.print(table)
+        out.print()
+    return 0

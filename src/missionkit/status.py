@@ -1,0 +1,155 @@
+"""The state of every task, read from a tracker, and what each one waits on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from missionkit.graph import TaskGraph, split_ref
+from missionkit.model import Mission, TaskState
+from missionkit.tracking.base import Tracker
+from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, MISSION_CLOSED, Item, Key
+
+UNTRACKED = "untracked"
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    mission: str
+    task: str
+    title: str
+    state: str
+    owner: str
+    agent: str | None
+    url: str | None
+    number: int | None
+    waits_on: str
+    waits_on_kind: str  # "task", "person", "agent" or ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "title": self.title,
+            "state": self.state,
+            "owner": self.owner,
+            "agent": self.agent,
+            "issue": self.number,
+            "url": self.url,
+            "waits_on": self.waits_on or None,
+            "waits_on_kind": self.waits_on_kind or None,
+        }
+
+
+@dataclass(frozen=True)
+class MissionStatus:
+    mission: Mission
+    state: str
+    tasks: tuple[TaskStatus, ...]
+    url: str | None
+
+    @property
+    def done(self) -> int:
+        return sum(1 for t in self.tasks if t.state in (TaskState.DONE, TaskState.CANCELLED))
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for t in self.tasks:
+            out[t.state] = out.get(t.state, 0) + 1
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mission": self.mission.id,
+            "title": self.mission.spec.title,
+            "owner": self.mission.spec.owner,
+            "state": self.state,
+            "url": self.url,
+            "progress": {"done": self.done, "total": len(self.tasks)},
+            "counts": self.counts(),
+            "tasks": [t.to_json() for t in self.tasks],
+        }
+
+
+def task_states(items: list[Item]) -> dict[str, str]:
+    return {i.key.task: i.state for i in items if i.key.task}
+
+
+def mission_status(mission: Mission, tracker: Tracker) -> MissionStatus:
+    items = {i.key: i for i in tracker.read(mission.id)}
+    external: dict[str, str] = {}
+    for task in mission.tasks:
+        for ref in task.depends_on:
+            other, dep = split_ref(mission.id, ref)
+            if other != mission.id and ref not in external:
+                found = {i.key: i for i in tracker.read(other)}.get(Key(other, dep))
+                external[ref] = found.state if found else UNTRACKED
+    states = {k.task: i.state for k, i in items.items() if k.task}
+    graph = TaskGraph.of(mission)
+    rows = []
+    for task in mission.tasks:
+        item = items.get(Key(mission.id, task.id))
+        state = item.state if item else UNTRACKED
+        waits, kind = _waits_on(mission, task.id, state, states, external, graph)
+        rows.append(
+            TaskStatus(
+                mission=mission.id,
+                task=task.id,
+                title=task.title,
+                state=state,
+                owner=mission.owner_of(task),
+                agent=task.agent,
+                url=item.url if item else None,
+                number=item.number if item else None,
+                waits_on=waits,
+                waits_on_kind=kind,
+            )
+        )
+    mission_item = items.get(Key(mission.id))
+    state = mission_item.state if mission_item else UNTRACKED
+    if (
+        state == MISSION_ACTIVE
+        and rows
+        and all(r.state in (TaskState.DONE, TaskState.CANCELLED) for r in rows)
+    ):
+        state = MISSION_AWAITING
+    return MissionStatus(mission, state, tuple(rows), mission_item.url if mission_item else None)
+
+
+def _waits_on(
+    mission: Mission,
+    task_id: str,
+    state: str,
+    states: dict[str, str],
+    external: dict[str, str],
+    graph: TaskGraph,
+) -> tuple[str, str]:
+    task = mission.task(task_id)
+    if state == TaskState.BLOCKED or state == UNTRACKED:
+        pending = []
+        for ref in task.depends_on:
+            other, dep = split_ref(mission.id, ref)
+            dep_state = states.get(dep) if other == mission.id else external.get(ref)
+            if dep_state != TaskState.DONE:
+                pending.append(ref)
+        if pending:
+            return ", ".join(pending), "task"
+        return ("dispatch", "agent") if state == TaskState.BLOCKED else ("sync", "")
+    if state == TaskState.READY:
+        if task.agent:
+            return f"agent {task.agent}", "agent"
+        return f"@{mission.owner_of(task)}", "person"
+    if state == TaskState.RUNNING:
+        return f"agent {task.agent}" if task.agent else f"@{mission.owner_of(task)}", "agent"
+    if state in (TaskState.NEEDS_HUMAN, TaskState.FAILED):
+        people = (task.owner and [task.owner]) or mission.escalation_targets
+        return ", ".join(f"@{p}" for p in people), "person"
+    del graph
+    return "", ""
+
+
+def mission_label(state: str) -> str:
+    return {
+        MISSION_ACTIVE: "active",
+        MISSION_AWAITING: "awaiting sign-off",
+        MISSION_CLOSED: "closed",
+    }.get(state, state)

@@ -39,8 +39,12 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
     for raw in paths:
         path = Path(raw)
         if path.is_file():
+            if path.name.lower() in _SKIP:
+                continue  # a README beside the missions is documentation, not a mission
             if path.parent.name == TASKS_DIR and (path.parent.parent / MISSION_FILE).is_file():
                 path = path.parent.parent / MISSION_FILE
+            elif path.name != MISSION_FILE and (path.parent / MISSION_FILE).is_file():
+                path = path.parent / MISSION_FILE  # a note inside a folder mission
             found.append(path)
         elif path.is_dir():
             if (path / MISSION_FILE).is_file():

@@ -7,6 +7,7 @@ parameter without a default is required).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,7 +19,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from missionkit.errors import UsageError
+from missionkit.errors import MissionkitError, UsageError
 from missionkit.model import check_id
 
 _PACKAGE = "missionkit.blueprints"
@@ -46,6 +47,14 @@ def blueprints() -> dict[str, Blueprint]:
             continue
         meta = yaml.safe_load(entry.read_text(encoding="utf-8"))
         name = entry.name.removesuffix(".yaml")
+        params_meta = meta.get("params") if isinstance(meta, dict) else None
+        if not isinstance(meta, dict) or not isinstance(params_meta or {}, dict) or not all(
+            isinstance(v, dict) for v in (params_meta or {}).values()
+        ):
+            raise MissionkitError(
+                f"blueprint metadata {entry.name} must be a mapping with 'description' and "
+                "'params: {name: {default, description}}'"
+            )
         params = tuple(
             Param(
                 key,
@@ -72,9 +81,17 @@ def _environment() -> jinja2.Environment:
     )
 
 
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def _yaml_str(value: object) -> str:
-    """Quote a value for a YAML scalar so parameters never change the structure."""
-    return '"' + re.sub(r'(["\\])', r"\\\1", str(value)).replace("\n", "\\n") + '"'
+    """Quote a value as a YAML double-quoted scalar so a parameter never changes the structure.
+
+    JSON's string syntax is valid in YAML's double quotes; line and paragraph separators and
+    every control character are escaped too, so nothing can end a line or the frontmatter.
+    """
+    text = json.dumps(str(value), ensure_ascii=False)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def render_blueprint(name: str, mission_id: str, settings: dict[str, str]) -> str:

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import click
 
-from missionkit.cli import graph, new, plan, schema, status, sync, validate
+from missionkit.cli import (
+    agent,
+    answer,
+    approve,
+    dispatch,
+    done,
+    graph,
+    log,
+    new,
+    plan,
+    retry,
+    run,
+    schema,
+    status,
+    sync,
+    validate,
+)
 
 COMMANDS: list[click.Command] = [
     validate.command,
@@ -14,4 +30,12 @@ COMMANDS: list[click.Command] = [
     plan.command,
     sync.command,
     status.command,
+    dispatch.command,
+    agent.command,
+    run.command,
+    done.command,
+    answer.command,
+    retry.command,
+    approve.command,
+    log.command,
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from missionkit.blueprints import blueprint_names, write_blueprint
+from missionkit.blueprints import blueprint_names, blueprints, write_blueprint
 from missionkit.cli.output import console
 from missionkit.cli.params import missions_option
 from missionkit.errors import UsageError
@@ -23,17 +23,35 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command("new")
-@click.argument("mission_id")
-@click.option("--blueprint", "-b", required=True, help="one of: " + ", ".join(blueprint_names()))
+@click.argument("mission_id", required=False)
+@click.option("--blueprint", "-b", metavar="NAME", help="the blueprint (see --list)")
+@click.option("--list", "list_them", is_flag=True, help="list the blueprints and their parameters")
 @click.option(
     "--set", "settings", multiple=True, metavar="KEY=VALUE", help="blueprint parameter (repeatable)"
 )
 @click.option("--force", is_flag=True, help="overwrite an existing file")
 @missions_option
 def command(
-    mission_id: str, blueprint: str, settings: tuple[str, ...], force: bool, missions_dir: str
+    mission_id: str | None,
+    blueprint: str | None,
+    list_them: bool,
+    settings: tuple[str, ...],
+    force: bool,
+    missions_dir: str,
 ) -> int:
     """Write missions/ID.md from a blueprint."""
+    if list_them:
+        for bp in blueprints().values():
+            click.echo(f"{bp.name}: {bp.description}")
+            for p in bp.params:
+                need = "required" if p.default is None else f"default: {p.default or '(derived)'}"
+                click.echo(f"    {p.name:<18} {p.description} [{need}]")
+        return 0
+    if not mission_id or not blueprint:
+        raise UsageError(
+            "give an id and a blueprint: mission new ID --blueprint NAME "
+            f"(blueprints: {', '.join(blueprint_names())})"
+        )
     path = write_blueprint(Path(missions_dir), mission_id, blueprint, _pairs(settings), force=force)
-    console().print(f"wrote {path}")
+    console().print(f"wrote {path}", markup=False)
     return 0

@@ -37,3 +37,27 @@ def tracker_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def settings(tracker: str | None, repo: str | None, api_url: str | None) -> TrackerSettings:
     return TrackerSettings.from_env(tracker, repo, api_url)
+
+
+def actor_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--as LOGIN``: who is acting (default: MISSIONKIT_USER, else the OS user)."""
+    return click.option(
+        "--as",
+        "actor",
+        default=None,
+        metavar="LOGIN",
+        help="who is acting [env MISSIONKIT_USER; default: your user name]",
+    )(fn)
+
+
+def who(actor: str | None) -> str:
+    import getpass
+    import os
+
+    return actor or os.environ.get("MISSIONKIT_USER") or getpass.getuser()
+
+
+def target(text: str) -> tuple[str, str]:
+    from missionkit.execution.actions import parse_target
+
+    return parse_target(text)

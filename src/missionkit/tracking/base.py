@@ -80,6 +80,16 @@ class Tracker(ABC):
     ) -> Item | None:
         """Move ``item`` to ``state`` only if it is in one of ``expected``; None if it was not."""
 
+    def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
+        """Take a ready task for one runner (ready → running); None if another took it."""
+        from missionkit.model import TaskState
+
+        return self.transition(item, [TaskState.READY], TaskState.RUNNING, actor, "claimed")
+
+    @abstractmethod
+    def events(self, item: Item) -> list[Event]:
+        """The history of one item, oldest first."""
+
     @abstractmethod
     def comment(self, item: Item, body: str, author: str) -> None: ...
 
@@ -94,8 +104,8 @@ class Tracker(ABC):
     def history(self, mission_id: str) -> list[Event]: ...
 
     @abstractmethod
-    def record(self, event: Event) -> None:
-        """Add an event to the history without changing state."""
+    def record(self, event: Event, note: str | None = None) -> None:
+        """Add an event to the history; ``note`` is a message for people shown with it."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, most trackers hold nothing
         """Release connections and files."""

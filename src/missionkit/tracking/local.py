@@ -6,8 +6,9 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from missionkit import clock
 from missionkit.model import TaskState
@@ -30,6 +31,8 @@ CREATE TABLE IF NOT EXISTS items (
     assignees TEXT NOT NULL,
     owner TEXT,
     parent INTEGER REFERENCES items(number),
+    claimed_by TEXT,
+    claim_expires TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     UNIQUE (mission, task)
@@ -55,7 +58,13 @@ CREATE TABLE IF NOT EXISTS comments (
 );
 """
 
-_COLUMNS = "number, mission, task, title, state, spec_hash, labels, assignees, owner, updated_at"
+_SELECT = """
+SELECT i.number, i.mission, i.task, i.title, i.state, i.spec_hash, i.labels, i.assignees,
+       i.owner, i.updated_at, i.claimed_by, i.claim_expires,
+       (SELECT count(*) FROM relations r WHERE r.item = i.number),
+       (SELECT count(*) FROM items c WHERE c.parent = i.number)
+FROM items i
+"""
 
 
 class LocalTracker(Tracker):
@@ -70,9 +79,11 @@ class LocalTracker(Tracker):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        self.db.execute("CREATE INDEX IF NOT EXISTS items_parent ON items (parent)")
 
     def close(self) -> None:
         self.db.close()
@@ -88,41 +99,49 @@ class LocalTracker(Tracker):
         self.db.execute("COMMIT")
 
     # -- reading ---------------------------------------------------------------------------
-    def _item(self, row: tuple[object, ...]) -> Item:
-        number, mission, task, title, state, spec_hash, labels, assignees, owner, updated = row
-        assert isinstance(number, int)
-        blocked = self.db.execute(
-            "SELECT count(*) FROM relations WHERE item = ?", (number,)
-        ).fetchone()[0]
-        children = self.db.execute(
-            "SELECT count(*) FROM items WHERE parent = ?", (number,)
-        ).fetchone()[0]
+    def _item(self, row: tuple[Any, ...]) -> Item:
+        (
+            number,
+            mission,
+            task,
+            title,
+            state,
+            spec_hash,
+            labels,
+            assignees,
+            owner,
+            updated,
+            claimed_by,
+            claim_expires,
+            blocked,
+            children,
+        ) = row
         return Item(
-            key=Key(str(mission), str(task)),
+            key=Key(mission, task),
             number=number,
             uid=number,
-            title=str(title),
-            state=str(state),
-            labels=frozenset(json.loads(str(labels))),
-            assignees=frozenset(json.loads(str(assignees))),
-            spec_hash=None if spec_hash is None else str(spec_hash),
-            url=f"{self.path}#{number}",
-            owner=None if owner is None else str(owner),
-            blocked_by_count=int(blocked),
-            sub_issue_count=int(children),
-            updated_at=datetime.fromisoformat(str(updated)),
+            title=title,
+            state=state,
+            labels=frozenset(json.loads(labels)),
+            assignees=frozenset(json.loads(assignees)),
+            spec_hash=spec_hash,
+            url=f"local:{mission}/{task}" if task else f"local:{mission}",
+            owner=owner,
+            blocked_by_count=blocked,
+            sub_issue_count=children,
+            updated_at=datetime.fromisoformat(updated),
+            claimed_by=claimed_by,
+            claim_expires=datetime.fromisoformat(claim_expires) if claim_expires else None,
         )
 
     def read(self, mission_id: str) -> list[Item]:
         rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM items WHERE mission = ? ORDER BY number", (mission_id,)
+            _SELECT + " WHERE i.mission = ? ORDER BY i.number", (mission_id,)
         ).fetchall()
         return [self._item(r) for r in rows]
 
     def get(self, key: Key) -> Item | None:
-        row = self.db.execute(
-            f"SELECT {_COLUMNS} FROM items WHERE mission = ? AND task = ?", key
-        ).fetchone()
+        row = self.db.execute(_SELECT + " WHERE i.mission = ? AND i.task = ?", key).fetchone()
         return None if row is None else self._item(row)
 
     def label_names(self) -> set[str]:
@@ -233,7 +252,8 @@ class LocalTracker(Tracker):
         if open_task or state == MISSION_AWAITING:
             labels.append(status_label(state))
         db.execute(
-            "UPDATE items SET state = ?, labels = ?, updated_at = ? WHERE number = ?",
+            "UPDATE items SET state = ?, labels = ?, updated_at = ?, claimed_by = NULL,"
+            " claim_expires = NULL WHERE number = ?",
             (state, json.dumps(sorted(labels)), clock.now().isoformat(), item.uid),
         )
         self._event(db, item.key, actor, "state", before, state, reason)
@@ -259,6 +279,30 @@ class LocalTracker(Tracker):
                 return None
             self._set_state(db, item, state, actor, reason)
         return self.get(item.key)
+
+    def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
+        expires = clock.now() + timedelta(seconds=lease_seconds)
+        with self._tx() as db:
+            row = db.execute("SELECT state FROM items WHERE number = ?", (item.uid,)).fetchone()
+            if row is None or row[0] != TaskState.READY:
+                return None
+            self._set_state(db, item, TaskState.RUNNING, actor, "claimed")
+            db.execute(
+                "UPDATE items SET claimed_by = ?, claim_expires = ? WHERE number = ?",
+                (actor, expires.isoformat(), item.uid),
+            )
+        return self.get(item.key)
+
+    def events(self, item: Item) -> list[Event]:
+        rows = self.db.execute(
+            "SELECT at, mission, task, actor, kind, from_state, to_state, reason FROM events"
+            " WHERE mission = ? AND task = ? ORDER BY id",
+            item.key,
+        )
+        return [
+            Event(datetime.fromisoformat(at), Key(m, t), actor, kind, f, to, reason)
+            for at, m, t, actor, kind, f, to, reason in rows
+        ]
 
     def comment(self, item: Item, body: str, author: str) -> None:
         self.db.execute(
@@ -294,7 +338,12 @@ class LocalTracker(Tracker):
             for at, m, t, actor, kind, f, to, reason in rows
         ]
 
-    def record(self, event: Event) -> None:
+    def record(self, event: Event, note: str | None = None) -> None:
+        if note:
+            self.db.execute(
+                "INSERT INTO comments (mission, task, at, author, body) VALUES (?, ?, ?, ?, ?)",
+                (*event.key, event.at.isoformat(), event.actor, note),
+            )
         self._event(
             self.db,
             event.key,

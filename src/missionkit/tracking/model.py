@@ -75,6 +75,8 @@ class Item:
     blocked_by_count: int | None = None
     sub_issue_count: int | None = None
     updated_at: datetime | None = None
+    claimed_by: str | None = None
+    claim_expires: datetime | None = None
 
 
 @dataclass(frozen=True)

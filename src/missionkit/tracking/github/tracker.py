@@ -81,7 +81,7 @@ class GitHubTracker(Tracker):
         self.repo: Repository = gh.get_repo(repository)
         self.client = client
         self.issues: dict[int, Issue] = {}
-        self.events = EventLog(self)
+        self.events_log = EventLog(self)
 
     @classmethod
     def connect(
@@ -224,7 +224,7 @@ class GitHubTracker(Tracker):
                     continue
                 raise GitHubError(f"create issue for {spec.key}: {describe(exc)}") from exc
             item = self._to_item(issue, spec.key, spec.spec_hash)
-            self.events.created(item, state)
+            self.events_log.created(item, state)
             return item
         raise GitHubError(f"create issue for {spec.key}: no answer after {CREATE_ATTEMPTS} tries")
 
@@ -265,7 +265,7 @@ class GitHubTracker(Tracker):
             kwargs.update(state="open", state_reason="reopened")
         self.client.call(lambda: issue.edit(**kwargs), what=f"set #{item.number} {state}")
         updated = self._to_item(issue, item.key, item.spec_hash)
-        self.events.state(updated, item.state, state, actor, reason)
+        self.events_log.state(updated, item.state, state, actor, reason)
         return updated
 
     def add_child(self, parent: Item, child: Item) -> None:
@@ -322,6 +322,23 @@ class GitHubTracker(Tracker):
             return None
         return self.set_state(current, state, actor, reason)
 
+    def permission(self, login: str) -> str:
+        """The user's permission on the repository: admin, maintain, write, triage, read or none."""
+        try:
+            return str(
+                self.client.call(
+                    lambda: self.repo.get_collaborator_permission(login),
+                    what=f"read the permission of {login}",
+                )
+            )
+        except GithubException as exc:
+            if exc.status == 404:
+                return "none"
+            raise
+
+    def events(self, item: Item) -> list[Event]:
+        return self.events_log.for_item(item)
+
     def comment(self, item: Item, body: str, author: str) -> None:
         issue = self._issue(item)
         self.client.call(
@@ -351,10 +368,10 @@ class GitHubTracker(Tracker):
         return refused
 
     def history(self, mission_id: str) -> list[Event]:
-        return self.events.history(mission_id)
+        return self.events_log.history(mission_id)
 
-    def record(self, event: Event) -> None:
-        self.events.record(event)
+    def record(self, event: Event, note: str | None = None) -> None:
+        self.events_log.record(event, note=note)
 
     def now(self) -> Any:
         return clock.now()

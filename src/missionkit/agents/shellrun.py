@@ -1,0 +1,89 @@
+"""Run a shell command the way a workflow's ``run:`` step does: ``bash -e``, with a timeout."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from missionkit.agents.base import AgentContext, AgentResult, Verdict
+
+OUTPUT_TAIL = 4000
+_LIVE: set[subprocess.Popen[bytes]] = set()
+_LOCK = threading.Lock()
+
+
+def kill_all() -> None:
+    """Stop every command still running (on Ctrl-C), with everything it started."""
+    with _LOCK:
+        procs = list(_LIVE)
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def run_command(
+    command: str,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float | None,
+    log: Path,
+) -> tuple[int | None, str]:
+    """Run ``command`` with bash; return (exit code or None on timeout, the output's tail)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command],
+            cwd=cwd,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        with _LOCK:
+            _LIVE.add(proc)
+        try:
+            code: int | None = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            code = None
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+        finally:
+            with _LOCK:
+                _LIVE.discard(proc)
+    data = log.read_bytes()
+    return code, data[-OUTPUT_TAIL:].decode("utf-8", "replace")
+
+
+def run_shell(ctx: AgentContext, command: str, env: Mapping[str, str]) -> AgentResult:
+    log = ctx.run_dir / "output.log"
+    variables = {
+        **ctx.env,
+        **env,
+        "MISSION_ID": ctx.mission.id,
+        "MISSION_TASK": ctx.task.id,
+        "MISSION_RUN_DIR": str(ctx.run_dir),
+    }
+    if ctx.warehouse is not None:
+        variables["MISSION_WAREHOUSE"] = str(ctx.warehouse)
+    code, tail = run_command(command, ctx.workspace, variables, ctx.timeout, log)
+    fence = "```"
+    if code is None:
+        report = f"`{command}` was stopped after {ctx.timeout:g} s (timeout).\n"
+        report += f"\n{fence}\n{tail}\n{fence}\n"
+        return AgentResult(Verdict.FAILED, report, (log,))
+    verdict = Verdict.DONE if code == 0 else Verdict.FAILED
+    status = "succeeded" if code == 0 else f"failed with exit code {code}"
+    report = f"`{command}` {status}.\n"
+    if tail.strip():
+        report += f"\n{fence}\n{tail.rstrip()}\n{fence}\n"
+    return AgentResult(verdict, report, (log,))

@@ -1,0 +1,35 @@
+"""``mission approve ID``."""
+
+from __future__ import annotations
+
+import click
+
+from missionkit.cli.params import actor_option, missions_option, settings, tracker_options, who
+from missionkit.execution.actions import approve
+from missionkit.execution.notify import Notifier
+from missionkit.missions import find_mission
+from missionkit.tracking.select import open_tracker
+
+
+@click.command("approve")
+@click.argument("mission_id")
+@actor_option
+@missions_option
+@tracker_options
+def command(
+    mission_id: str,
+    actor: str | None,
+    missions_dir: str,
+    tracker: str | None,
+    repo: str | None,
+    api_url: str | None,
+) -> int:
+    """Sign a mission off (approvers only, once every task is done)."""
+    mission = find_mission(missions_dir, mission_id)
+    backend = open_tracker(settings(tracker, repo, api_url))
+    try:
+        approve(backend, Notifier(), mission, who(actor))
+    finally:
+        backend.close()
+    click.echo(f"{mission_id}: signed off.")
+    return 0

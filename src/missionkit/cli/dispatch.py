@@ -1,0 +1,65 @@
+"""``mission dispatch [--event FILE] [--matrix-out FILE]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from missionkit.cli.params import missions_option, settings, tracker_options
+from missionkit.errors import UsageError
+from missionkit.execution.dispatch import Dispatcher
+from missionkit.execution.notify import Notifier
+from missionkit.loader import load_missions
+from missionkit.tracking.select import open_tracker
+
+
+@click.command("dispatch")
+@click.option(
+    "--event",
+    "event_file",
+    type=click.Path(dir_okay=False),
+    help="GitHub webhook payload to act on first (issues, issue_comment)",
+)
+@click.option(
+    "--matrix-out",
+    type=click.Path(dir_okay=False),
+    help="write the claimed agent tasks as a GitHub Actions matrix (JSON)",
+)
+@click.option("--no-claim", is_flag=True, help="unblock and notify, but claim no agent task")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="claim at most N tasks")
+@missions_option
+@tracker_options
+def command(
+    event_file: str | None,
+    matrix_out: str | None,
+    no_claim: bool,
+    limit: int | None,
+    missions_dir: str,
+    tracker: str | None,
+    repo: str | None,
+    api_url: str | None,
+) -> int:
+    """Reconcile: unblock ready tasks, claim agent tasks, notify people, await sign-off."""
+    missions = load_missions([missions_dir])
+    backend = open_tracker(settings(tracker, repo, api_url))
+    notifier = Notifier()
+    try:
+        if event_file:
+            from missionkit.execution.webhook import handle, load_payload
+            from missionkit.tracking.github.tracker import GitHubTracker
+
+            if not isinstance(backend, GitHubTracker):
+                raise UsageError("--event takes a GitHub payload; use it with --tracker github")
+            outcome = handle(load_payload(event_file), missions, backend, notifier)
+            click.echo(f"event: {outcome.text}")
+        result = Dispatcher(backend, notifier, claim=not no_claim).run(missions, limit=limit)
+    finally:
+        backend.close()
+    for line in result.lines:
+        click.echo(line)
+    if not result.lines:
+        click.echo("nothing to do")
+    if matrix_out:
+        Path(matrix_out).write_text(result.matrix_json() + "\n", encoding="utf-8")
+    return 0

@@ -1,0 +1,44 @@
+"""``mission done MISSION/TASK``."""
+
+from __future__ import annotations
+
+import click
+
+from missionkit.cli.params import (
+    actor_option,
+    missions_option,
+    settings,
+    target,
+    tracker_options,
+    who,
+)
+from missionkit.execution.actions import complete
+from missionkit.missions import find_mission
+from missionkit.tracking.select import open_tracker
+
+
+@click.command("done")
+@click.argument("task_ref", metavar="MISSION/TASK")
+@click.option("--reason", default="", help="a note for the history")
+@actor_option
+@missions_option
+@tracker_options
+def command(
+    task_ref: str,
+    reason: str,
+    actor: str | None,
+    missions_dir: str,
+    tracker: str | None,
+    repo: str | None,
+    api_url: str | None,
+) -> int:
+    """A person finished a task."""
+    mission_id, task_id = target(task_ref)
+    mission = find_mission(missions_dir, mission_id)
+    backend = open_tracker(settings(tracker, repo, api_url))
+    try:
+        complete(backend, mission, task_id, who(actor), reason)
+    finally:
+        backend.close()
+    click.echo(f"{task_ref}: done. Run `mission run` (or `mission dispatch`) to go on.")
+    return 0

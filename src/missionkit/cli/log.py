@@ -1,0 +1,58 @@
+"""``mission log ID``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from missionkit.cli.params import missions_option, settings, tracker_options
+from missionkit.missions import find_mission
+from missionkit.tracking.select import open_tracker
+
+
+@click.command("log")
+@click.argument("mission_id")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@missions_option
+@tracker_options
+def command(
+    mission_id: str,
+    as_json: bool,
+    missions_dir: str,
+    tracker: str | None,
+    repo: str | None,
+    api_url: str | None,
+) -> int:
+    """The history of every transition: time, actor, reason."""
+    find_mission(missions_dir, mission_id)
+    backend = open_tracker(settings(tracker, repo, api_url))
+    try:
+        events = backend.history(mission_id)
+    finally:
+        backend.close()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "at": e.at.isoformat(),
+                        "item": str(e.key),
+                        "actor": e.actor,
+                        "kind": e.kind,
+                        "from": e.from_state,
+                        "to": e.to_state,
+                        "reason": e.reason,
+                    }
+                    for e in events
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    for e in events:
+        change = f"{e.from_state or '·'} → {e.to_state}" if e.to_state else e.kind
+        what = e.key.task or "(mission)"
+        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {what:<24} {change:<26} {e.actor:<20} {e.reason}")
+    return 0

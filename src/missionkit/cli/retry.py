@@ -1,0 +1,42 @@
+"""``mission retry MISSION/TASK``."""
+
+from __future__ import annotations
+
+import click
+
+from missionkit.cli.params import (
+    actor_option,
+    missions_option,
+    settings,
+    target,
+    tracker_options,
+    who,
+)
+from missionkit.execution.actions import retry
+from missionkit.missions import find_mission
+from missionkit.tracking.select import open_tracker
+
+
+@click.command("retry")
+@click.argument("task_ref", metavar="MISSION/TASK")
+@actor_option
+@missions_option
+@tracker_options
+def command(
+    task_ref: str,
+    actor: str | None,
+    missions_dir: str,
+    tracker: str | None,
+    repo: str | None,
+    api_url: str | None,
+) -> int:
+    """Re-queue a failed task."""
+    mission_id, task_id = target(task_ref)
+    mission = find_mission(missions_dir, mission_id)
+    backend = open_tracker(settings(tracker, repo, api_url))
+    try:
+        retry(backend, mission, task_id, who(actor))
+    finally:
+        backend.close()
+    click.echo(f"{task_ref}: re-queued.")
+    return 0

@@ -1,0 +1,68 @@
+"""The checks a task declares, run after its agent: command, sql and file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from missionkit.agents.shellrun import run_command
+from missionkit.model import Check
+
+CHECK_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    passed: bool
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return self.check.name or f"{self.check.kind}: {self.check.text}"
+
+
+def run_check(
+    check: Check,
+    workspace: Path,
+    warehouse: Path | None,
+    run_dir: Path,
+    index: int,
+    timeout: float | None = None,
+) -> CheckResult:
+    if check.file is not None:
+        path = workspace / check.file
+        return CheckResult(
+            check, path.exists(), "exists" if path.exists() else f"{check.file} does not exist"
+        )
+    if check.command is not None:
+        env = {"MISSION_WAREHOUSE": str(warehouse)} if warehouse else {}
+        log = run_dir / f"check-{index}.log"
+        code, tail = run_command(check.command, workspace, env, timeout or CHECK_TIMEOUT, log)
+        if code is None:
+            return CheckResult(check, False, f"timed out; {tail.strip()[-300:]}")
+        return CheckResult(
+            check, code == 0, f"exit code {code}" + (f": {tail.strip()[-300:]}" if code else "")
+        )
+    return _sql(check, warehouse)
+
+
+def _sql(check: Check, warehouse: Path | None) -> CheckResult:
+    assert check.sql is not None
+    if warehouse is None:
+        return CheckResult(check, False, "the mission sets no warehouse")
+    try:
+        import duckdb
+    except ImportError:
+        return CheckResult(check, False, "duckdb is not installed: pip install 'missionkit[data]'")
+    if not warehouse.exists():
+        return CheckResult(check, False, f"warehouse {warehouse} does not exist yet")
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            row = con.execute(check.sql).fetchone()
+    except duckdb.Error as exc:
+        return CheckResult(check, False, f"query failed: {str(exc).splitlines()[0]}")
+    if row is None:
+        return CheckResult(check, False, "query returned no row")
+    value = row[0]
+    return CheckResult(check, bool(value), f"returned {value!r}")

@@ -1,0 +1,259 @@
+"""The dispatcher: from the tracker's state, unblock, claim, notify, escalate, await sign-off."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from missionkit import clock
+from missionkit.execution.claims import lease_for, runner_id, stale_reason
+from missionkit.execution.escalation import ESCALATED, escalate
+from missionkit.execution.notify import Notice, Notifier
+from missionkit.graph import split_ref
+from missionkit.model import Mission, Task, TaskState
+from missionkit.templating import render_template
+from missionkit.tracking.base import Tracker
+from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, Item, Key
+from missionkit.tracking.plan import mission_order, task_order
+
+DISPATCHER = "missionkit-dispatch"
+FINISHED = (TaskState.DONE, TaskState.CANCELLED)
+
+
+@dataclass(frozen=True)
+class Claim:
+    mission: str
+    task: str
+    agent: str
+    title: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "mission": self.mission,
+            "task": self.task,
+            "agent": self.agent,
+            "title": self.title,
+        }
+
+
+@dataclass
+class DispatchResult:
+    claimed: list[Claim] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    def note(self, line: str) -> None:
+        self.lines.append(line)
+
+    def matrix(self) -> dict[str, Any]:
+        return {"include": [c.to_json() for c in self.claimed]}
+
+    def matrix_json(self) -> str:
+        return json.dumps(self.matrix(), separators=(",", ":"))
+
+
+class Dispatcher:
+    """One reconciliation pass over every active mission."""
+
+    def __init__(
+        self,
+        tracker: Tracker,
+        notifier: Notifier,
+        *,
+        actor: str = DISPATCHER,
+        claim: bool = True,
+        claimer: str | None = None,
+    ) -> None:
+        self.tracker = tracker
+        self.notifier = notifier
+        self.actor = actor
+        self.claim = claim
+        self.claimer = claimer or runner_id()
+
+    def read(self, missions: Iterable[Mission]) -> tuple[list[Mission], dict[Key, Item]]:
+        active = mission_order([m for m in missions if m.spec.status == "active"])
+        items: dict[Key, Item] = {}
+        for mission in active:
+            items.update({i.key: i for i in self.tracker.read(mission.id)})
+        return active, items
+
+    def run(self, missions: Iterable[Mission], limit: int | None = None) -> DispatchResult:
+        """A full pass: read every active mission and reconcile every task."""
+        active, items = self.read(missions)
+        result = DispatchResult()
+        for mission in active:
+            self._mission(mission, items, result, limit, None)
+        return result
+
+    def step(
+        self,
+        missions: Iterable[Mission],
+        items: dict[Key, Item],
+        keys: set[Key],
+        limit: int | None = None,
+    ) -> DispatchResult:
+        """Reconcile only ``keys`` against a cache of items (kept up to date in place)."""
+        result = DispatchResult()
+        touched = {k.mission for k in keys}
+        for mission in missions:
+            if mission.id in touched and mission.spec.status == "active":
+                self._mission(
+                    mission, items, result, limit, {k.task for k in keys if k.mission == mission.id}
+                )
+        return result
+
+    def _state(self, items: dict[Key, Item], key: Key) -> str | None:
+        item = items.get(key)
+        return item.state if item else None
+
+    def _deps_done(self, mission: Mission, task: Task, items: dict[Key, Item]) -> bool:
+        return all(
+            self._state(items, Key(*split_ref(mission.id, ref))) == TaskState.DONE
+            for ref in task.depends_on
+        )
+
+    def _move(
+        self, items: dict[Key, Item], item: Item, expected: list[str], state: str, reason: str
+    ) -> Item | None:
+        moved = self.tracker.transition(item, expected, state, self.actor, reason)
+        if moved is not None:
+            items[item.key] = moved
+        return moved
+
+    def _mission(
+        self,
+        mission: Mission,
+        items: dict[Key, Item],
+        result: DispatchResult,
+        limit: int | None,
+        only: set[str] | None,
+    ) -> None:
+        now = clock.now()
+        mission_item = items.get(Key(mission.id))
+        if mission_item is None:
+            result.note(f"{mission.id}: not synced yet; run `mission sync` first")
+            return
+        tasks = {t.id: t for t in mission.tasks}
+        order = (
+            task_order(mission) if only is None else [t for t in task_order(mission) if t in only]
+        )
+        for task_id in order:
+            task = tasks[task_id]
+            key = Key(mission.id, task_id)
+            item = items.get(key)
+            if item is None:
+                continue
+            if item.state == TaskState.RUNNING:
+                why = stale_reason(item, task, now)
+                if why and self._move(
+                    items, item, [TaskState.RUNNING], TaskState.READY, f"back to ready: {why}"
+                ):
+                    result.note(f"{key}: recovered, {why}")
+                    item = items[key]
+            if item.state == TaskState.BLOCKED and self._deps_done(mission, task, items):
+                reason = "all dependencies done" if task.depends_on else "no dependencies"
+                moved = self._move(items, item, [TaskState.BLOCKED], TaskState.READY, reason)
+                if moved is None:
+                    continue
+                item = moved
+                result.note(f"{key}: ready ({reason})")
+                if task.agent is None:
+                    self._notify_owner(mission, task, item, result)
+            elif item.state == TaskState.READY and not self._deps_done(mission, task, items):
+                self._move(
+                    items,
+                    item,
+                    [TaskState.READY],
+                    TaskState.BLOCKED,
+                    "a dependency is no longer done",
+                )
+                result.note(f"{key}: blocked again (a dependency is no longer done)")
+                continue
+            if (
+                item.state == TaskState.READY
+                and task.agent is not None
+                and self.claim
+                and (limit is None or len(result.claimed) < limit)
+            ):
+                claimed = self.tracker.claim(item, self.claimer, lease_for(task))
+                if claimed is not None:
+                    items[key] = claimed
+                    result.claimed.append(Claim(mission.id, task.id, task.agent, task.title))
+                    result.note(f"{key}: claimed for agent {task.agent}")
+            if item.state in (TaskState.NEEDS_HUMAN, TaskState.FAILED):
+                self._reescalate(mission, task, item, result)
+        self._signoff(mission, items, result)
+
+    def _notify_owner(
+        self, mission: Mission, task: Task, item: Item, result: DispatchResult
+    ) -> None:
+        owner = mission.owner_of(task)
+        self.tracker.assign(item, [owner])
+        text = render_template(
+            "notify/ready.md.j2", {"mission": mission, "task": task, "owner": owner}
+        )
+        self.tracker.comment(item, text, self.actor)
+        channels = self.notifier.send(
+            Notice("ready", mission, f"{task.id} is ready for @{owner}", text, (owner,), item.url)
+        )
+        result.note(f"{item.key}: @{owner} notified ({'; '.join(channels)})")
+
+    def _reescalate(self, mission: Mission, task: Task, item: Item, result: DispatchResult) -> None:
+        after = mission.spec.escalation.after
+        events = [e for e in self.tracker.events(item) if e.kind == ESCALATED]
+        last = events[-1].at if events else None
+        now = clock.now()
+        if last is not None and now - last < after:
+            return
+        text = (
+            f"`{item.key}` has been {item.state} since {item.updated_at:%Y-%m-%d %H:%M} UTC."
+            if item.updated_at
+            else f"`{item.key}` is {item.state}."
+        )
+        escalate(
+            self.tracker,
+            self.notifier,
+            mission,
+            task,
+            item,
+            str(item.state),
+            text,
+            self.actor,
+            again=last is not None,
+        )
+        result.note(f"{item.key}: {'re-' if last else ''}escalated ({item.state})")
+
+    def _signoff(self, mission: Mission, items: dict[Key, Item], result: DispatchResult) -> None:
+        mission_item = items[Key(mission.id)]
+        states = [self._state(items, Key(mission.id, t.id)) for t in mission.tasks]
+        if mission_item.state != MISSION_ACTIVE or not states:
+            return
+        if not all(s in FINISHED for s in states):
+            return
+        moved = self._move(
+            items,
+            mission_item,
+            [MISSION_ACTIVE],
+            MISSION_AWAITING,
+            "every task is done or cancelled",
+        )
+        if moved is None:
+            return
+        text = render_template("notify/signoff.md.j2", {"mission": mission})
+        self.tracker.assign(moved, mission.approvers)
+        self.tracker.comment(moved, text, self.actor)
+        channels = self.notifier.send(
+            Notice(
+                "awaiting-signoff",
+                mission,
+                "ready for sign-off",
+                text,
+                tuple(mission.approvers),
+                moved.url,
+            )
+        )
+        result.note(
+            f"{mission.id}: awaiting sign-off by {', '.join(mission.approvers)} "
+            f"({'; '.join(channels)})"
+        )

@@ -1,0 +1,176 @@
+"""Run one task: its agent (with retries and a timeout), then its checks, then a report."""
+
+from __future__ import annotations
+
+import json
+import threading
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from missionkit import clock
+from missionkit.agents.base import AgentContext, AgentResult, Verdict
+from missionkit.agents.registry import load_agent
+from missionkit.execution.checks import CheckResult, run_check
+from missionkit.model import Mission, Task
+from missionkit.templating import render_template
+
+RUNS_DIR = Path(".missionkit") / "runs"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What happened when a task ran: the final verdict and everything to report."""
+
+    verdict: Verdict
+    report: str
+    run_dir: Path
+    attempts: int
+    checks: tuple[CheckResult, ...] = ()
+    artifacts: tuple[Path, ...] = ()
+    question: str | None = None
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def summary(self) -> str:
+        if self.verdict == Verdict.DONE:
+            return "agent and checks passed"
+        if self.verdict == Verdict.NEEDS_HUMAN:
+            return "the agent asks a person: " + (self.question or "").splitlines()[0][:200]
+        return "; ".join(self.reasons) or "failed"
+
+
+def warehouse_path(mission: Mission, workspace: Path) -> Path | None:
+    if not mission.spec.warehouse:
+        return None
+    return (workspace / mission.spec.warehouse).resolve()
+
+
+def _call_agent(agent_name: str, ctx: AgentContext, with_: Mapping[str, object]) -> AgentResult:
+    cls = load_agent(agent_name)
+    try:
+        inputs = cls.Inputs.model_validate(dict(with_))
+    except ValidationError as exc:
+        return AgentResult(Verdict.FAILED, f"Invalid `with:` inputs:\n\n```\n{exc}\n```\n")
+    agent = cls()
+    if agent_name == "shell" or ctx.timeout is None:
+        return _guarded(agent.run, ctx, inputs)
+    box: list[AgentResult] = []
+    worker = threading.Thread(
+        target=lambda: box.append(_guarded(agent.run, ctx, inputs)), daemon=True
+    )
+    worker.start()
+    worker.join(ctx.timeout)
+    if worker.is_alive() or not box:
+        return AgentResult(Verdict.FAILED, f"The agent did not finish within {ctx.timeout:g} s.")
+    return box[0]
+
+
+def _guarded(run: object, ctx: AgentContext, inputs: object) -> AgentResult:
+    try:
+        result = run(ctx, inputs)  # type: ignore[operator]
+    except Exception:
+        return AgentResult(
+            Verdict.FAILED, f"The agent crashed:\n\n```\n{traceback.format_exc()}```\n"
+        )
+    assert isinstance(result, AgentResult)
+    return result
+
+
+def run_task(
+    mission: Mission,
+    task: Task,
+    workspace: Path,
+    *,
+    runs_dir: Path | None = None,
+    answers: tuple[str, ...] = (),
+    env: Mapping[str, str] | None = None,
+) -> RunOutcome:
+    """Run the task's agent and checks, retrying failures ``task.retries`` times."""
+    assert task.agent is not None, "people's tasks are not run"
+    root = runs_dir if runs_dir is not None else workspace / RUNS_DIR
+    warehouse = warehouse_path(mission, workspace)
+    timeout = task.timeout.total_seconds() if task.timeout else None
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
+    attempts = task.retries + 1
+    result = AgentResult(Verdict.FAILED, "")
+    checks: list[CheckResult] = []
+    reasons: list[str] = []
+    run_dir = root
+    for attempt in range(1, attempts + 1):
+        run_dir = root / mission.id / task.id / f"{stamp}-{attempt}"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        ctx = AgentContext(
+            mission, task, workspace, run_dir, warehouse, answers, timeout, env or {}
+        )
+        result = _call_agent(task.agent, ctx, task.with_)
+        checks = []
+        reasons = []
+        if result.verdict == Verdict.NEEDS_HUMAN:
+            break
+        if result.verdict == Verdict.FAILED:
+            reasons.append(f"agent {task.agent} failed")
+        else:
+            for index, check in enumerate(task.checks):
+                checks.append(run_check(check, workspace, warehouse, run_dir, index, timeout))
+            reasons += [f"check failed: {c.label} ({c.detail})" for c in checks if not c.passed]
+        if not reasons:
+            break
+    verdict = result.verdict if not reasons else Verdict.FAILED
+    if verdict == Verdict.NEEDS_HUMAN and not result.question:
+        verdict, reasons = Verdict.FAILED, ["the agent asked a person but gave no question"]
+    report = render_template(
+        "run/report.md.j2",
+        {
+            "mission": mission,
+            "task": task,
+            "verdict": str(verdict),
+            "agent_report": result.report.strip(),
+            "checks": checks,
+            "artifacts": [_rel(a, run_dir) for a in result.artifacts],
+            "question": result.question,
+            "attempt": attempt,
+            "attempts": attempts,
+            "reasons": reasons,
+            "run_dir": _rel(run_dir, workspace),
+        },
+    )
+    (run_dir / "report.md").write_text(report, encoding="utf-8")
+    (run_dir / "result.json").write_text(
+        json.dumps(
+            {
+                "mission": mission.id,
+                "task": task.id,
+                "verdict": str(verdict),
+                "attempt": attempt,
+                "question": result.question,
+                "checks": [
+                    {"check": c.label, "passed": c.passed, "detail": c.detail} for c in checks
+                ],
+                "artifacts": [_rel(a, run_dir) for a in result.artifacts],
+                "reasons": reasons,
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    return RunOutcome(
+        verdict,
+        report,
+        run_dir,
+        attempt,
+        tuple(checks),
+        tuple(result.artifacts),
+        result.question,
+        tuple(reasons),
+    )
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)

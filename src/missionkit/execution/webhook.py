@@ -1,0 +1,142 @@
+"""GitHub webhook payloads (issues closed/reopened, issue_comment) turned into actions.
+
+Everything in a payload is untrusted text: it is parsed, compared and quoted, never run.
+Comment commands are checked against the commenter's permission on the repository.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from missionkit import clock
+from missionkit.errors import CheckFailed, UsageError
+from missionkit.execution import actions
+from missionkit.execution.notify import Notifier
+from missionkit.model import Mission, TaskState
+from missionkit.tracking.desired import parse_marker
+from missionkit.tracking.github.tracker import GitHubTracker
+from missionkit.tracking.model import Event, Key
+
+WRITERS = {"admin", "maintain", "write"}
+COMMANDS = ("/approve", "/retry", "/answer")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: Key | None
+    text: str
+
+
+def load_payload(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read the event payload {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: an event payload is a JSON object")
+    return data
+
+
+def event_kind(payload: dict[str, Any]) -> str:
+    if "comment" in payload and "issue" in payload:
+        return "issue_comment"
+    if "issue" in payload:
+        return "issues"
+    return "other"
+
+
+def handle(
+    payload: dict[str, Any], missions: list[Mission], tracker: GitHubTracker, notifier: Notifier
+) -> Outcome:
+    """Act on one payload; return what was done (or why nothing was)."""
+    issue = payload.get("issue") or {}
+    marker = parse_marker(str(issue.get("body") or ""))
+    if marker is None:
+        return Outcome(None, "not a missionkit issue; nothing to do")
+    key = marker[0]
+    mission = next((m for m in missions if m.id == key.mission), None)
+    if mission is None:
+        return Outcome(key, f"mission {key.mission} is not in the mission files; nothing to do")
+    if key.task and key.task not in {t.id for t in mission.tasks}:
+        return Outcome(key, f"{key} is no longer in the mission file; nothing to do")
+    sender = str((payload.get("sender") or {}).get("login") or "someone")
+    kind = event_kind(payload)
+    action = payload.get("action")
+    if kind == "issues" and action in ("closed", "reopened"):
+        return _closed_or_reopened(tracker, key, str(action), issue, sender)
+    if kind == "issue_comment" and action == "created":
+        comment = payload.get("comment") or {}
+        return _command(tracker, notifier, mission, key, comment)
+    return Outcome(key, f"{kind}.{action} needs nothing")
+
+
+def _closed_or_reopened(
+    tracker: GitHubTracker, key: Key, action: str, issue: dict[str, Any], sender: str
+) -> Outcome:
+    item = actions.item_for(tracker, key)
+    if action == "closed":
+        reason = "completed" if issue.get("state_reason") != "not_planned" else "not planned"
+        tracker.record(
+            Event(
+                clock.now(),
+                key,
+                sender,
+                "state",
+                None,
+                item.state,
+                f"issue closed as {reason} by @{sender}",
+            )
+        )
+        return Outcome(key, f"{key} closed by @{sender}: {item.state}")
+    if key.task:
+        moved = tracker.set_state(item, TaskState.BLOCKED, sender, f"issue reopened by @{sender}")
+        return Outcome(key, f"{key} reopened by @{sender}: {moved.state} until dispatch")
+    return Outcome(key, f"{key} reopened by @{sender}")
+
+
+def _command(
+    tracker: GitHubTracker,
+    notifier: Notifier,
+    mission: Mission,
+    key: Key,
+    comment: dict[str, Any],
+) -> Outcome:
+    body = str(comment.get("body") or "").strip()
+    author = str((comment.get("user") or {}).get("login") or "")
+    first, _, rest = body.partition("\n")
+    word, _, argument = first.strip().partition(" ")
+    if word not in COMMANDS:
+        return Outcome(key, "no command in the comment")
+    if author in tracker.events_log.trusted():
+        return Outcome(key, "a comment of missionkit's own; ignored")
+    item = actions.item_for(tracker, key)
+    permission = tracker.permission(author)
+    try:
+        if word == "/approve":
+            if key.task:
+                raise actions.Refused("comment `/approve` on the mission's issue, not on a task")
+            if author not in mission.approvers or permission == "none":
+                raise actions.Refused(
+                    f"only the approvers of {mission.id} ({', '.join(mission.approvers)}) "
+                    "may sign it off"
+                )
+            actions.approve(tracker, notifier, mission, author)
+            done = f"{mission.id} signed off by @{author}"
+        elif permission not in WRITERS:
+            raise actions.Refused(f"`{word}` needs write access to the repository")
+        elif not key.task:
+            raise actions.Refused(f"`{word}` works on a task's issue, not on the mission's")
+        elif word == "/retry":
+            actions.retry(tracker, mission, key.task, author)
+            done = f"{key} re-queued by @{author}"
+        else:
+            text = (argument + ("\n" + rest if rest else "")).strip()
+            actions.answer(tracker, mission, key.task, author, text)
+            done = f"{key} answered by @{author}"
+    except CheckFailed as exc:
+        tracker.comment(item, f"@{author} {exc}. Nothing changed.", "missionkit")
+        return Outcome(key, f"refused {word} from @{author}: {exc}")
+    return Outcome(key, done)

@@ -6,13 +6,34 @@ from pydantic import BaseModel, Field
 
 from missionkit.agents.base import Agent, AgentContext, AgentResult, Inputs
 
+_IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
 
 class DbtInputs(Inputs):
-    mapping: str = Field(description="mapping.yaml written by the field-mapping agent")
-    target: str = Field(description="target model YAML (the same one the mapping used)")
-    project_dir: str = Field("dbt", description="dbt project folder in the repository")
-    model: str | None = Field(None, description="staging model name; default: stg_<target>")
-    select: str | None = Field(None, description="dbt --select; default: the generated model")
+    mapping: str = Field(
+        description="mapping.yaml written by the field-mapping agent; the "
+        "target model files it names give the tests"
+    )
+    project_dir: str = Field(
+        "dbt",
+        description="dbt project folder in the repository; "
+        "created with a DuckDB profile when it has no dbt_project.yml",
+    )
+    prefix: str = Field(
+        "stg_",
+        pattern=r"^[a-z0-9_]*$",
+        description="staging model name = prefix + target model name",
+    )
+    schema_: str = Field(
+        "staging",
+        alias="schema",
+        pattern=_IDENT,
+        description="DuckDB schema the staging models are built in",
+    )
+    select: str | None = Field(None, description="dbt --select; default: the generated models")
+    executable: str | None = Field(
+        None, description="dbt executable; default: the one beside this Python, else on PATH"
+    )
 
 
 class DbtAgent(Agent):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -26,6 +27,16 @@ def kill_all() -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+_PLAIN = re.compile(r"^[A-Za-z0-9_./-]+( +[A-Za-z0-9_./=:,+%@-]+)*$")
+
+
+def _argv(command: str) -> list[str]:
+    """A plain command (words, no shell syntax) runs directly: bash would only exec it."""
+    if _PLAIN.match(command.strip()):
+        return command.split()
+    return ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command]
+
+
 def run_command(
     command: str,
     cwd: Path,
@@ -36,15 +47,19 @@ def run_command(
     """Run ``command`` with bash; return (exit code or None on timeout, the output's tail)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command],
-            cwd=cwd,
-            env={**os.environ, **env},
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        try:
+            proc = subprocess.Popen(
+                _argv(command),
+                cwd=cwd,
+                env={**os.environ, **env},
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:  # a plain command that is not there: as bash says it
+            out.write(f"{command.split()[0]}: {exc.strerror}\n".encode())
+            return 127, f"{command.split()[0]}: {exc.strerror}\n"
         with _LOCK:
             _LIVE.add(proc)
         try:

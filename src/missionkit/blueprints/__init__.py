@@ -48,8 +48,10 @@ def blueprints() -> dict[str, Blueprint]:
         meta = yaml.safe_load(entry.read_text(encoding="utf-8"))
         name = entry.name.removesuffix(".yaml")
         params_meta = meta.get("params") if isinstance(meta, dict) else None
-        if not isinstance(meta, dict) or not isinstance(params_meta or {}, dict) or not all(
-            isinstance(v, dict) for v in (params_meta or {}).values()
+        if (
+            not isinstance(meta, dict)
+            or not isinstance(params_meta or {}, dict)
+            or not all(isinstance(v, dict) for v in (params_meta or {}).values())
         ):
             raise MissionkitError(
                 f"blueprint metadata {entry.name} must be a mapping with 'description' and "

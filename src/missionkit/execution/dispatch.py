@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from missionkit import clock
-from missionkit.execution.claims import lease_for, runner_id, stale_reason
+from missionkit.execution.claims import lease_for, stale_reason
 from missionkit.execution.escalation import ESCALATED, escalate
 from missionkit.execution.notify import Notice, Notifier
 from missionkit.graph import split_ref
@@ -69,7 +70,10 @@ class Dispatcher:
         self.notifier = notifier
         self.actor = actor
         self.claim = claim
-        self.claimer = claimer or runner_id()
+        # A dispatch claims for a job that starts later (a matrix job), so its claim names no
+        # process whose death would free it; it lasts until its lease runs out.
+        self.claimer = claimer or f"dispatch@{socket.gethostname()}"
+        self._indexes: dict[str, tuple[Mission, dict[str, Task], dict[str, int]]] = {}
 
     def read(self, missions: Iterable[Mission]) -> tuple[list[Mission], dict[Key, Item]]:
         active = mission_order([m for m in missions if m.spec.status == "active"])
@@ -103,6 +107,19 @@ class Dispatcher:
                 )
         return result
 
+    def _index(self, mission: Mission) -> tuple[dict[str, Task], dict[str, int]]:
+        """The mission's tasks by id and their topological rank (computed once)."""
+        cached = self._indexes.get(mission.id)
+        if cached is None or cached[0] is not mission:
+            order = task_order(mission)
+            cached = (
+                mission,
+                {t.id: t for t in mission.tasks},
+                {t: i for i, t in enumerate(order)},
+            )
+            self._indexes[mission.id] = cached
+        return cached[1], cached[2]
+
     def _state(self, items: dict[Key, Item], key: Key) -> str | None:
         item = items.get(key)
         return item.state if item else None
@@ -134,10 +151,8 @@ class Dispatcher:
         if mission_item is None:
             result.note(f"{mission.id}: not synced yet; run `mission sync` first")
             return
-        tasks = {t.id: t for t in mission.tasks}
-        order = (
-            task_order(mission) if only is None else [t for t in task_order(mission) if t in only]
-        )
+        tasks, rank = self._index(mission)
+        order = list(rank) if only is None else sorted(only & rank.keys(), key=rank.__getitem__)
         for task_id in order:
             task = tasks[task_id]
             key = Key(mission.id, task_id)
@@ -226,10 +241,11 @@ class Dispatcher:
 
     def _signoff(self, mission: Mission, items: dict[Key, Item], result: DispatchResult) -> None:
         mission_item = items[Key(mission.id)]
-        states = [self._state(items, Key(mission.id, t.id)) for t in mission.tasks]
-        if mission_item.state != MISSION_ACTIVE or not states:
+        if mission_item.state != MISSION_ACTIVE or not mission.tasks:
             return
-        if not all(s in FINISHED for s in states):
+        _, rank = self._index(mission)
+        # The last tasks in dependency order are the likeliest unfinished: test them first.
+        if not all(self._state(items, Key(mission.id, t)) in FINISHED for t in reversed(rank)):
             return
         moved = self._move(
             items,

@@ -11,6 +11,7 @@ from pathlib import Path
 from missionkit.agents.shellrun import kill_all
 from missionkit.execution import actions
 from missionkit.execution.agentrun import AGENT_ACTOR, finish
+from missionkit.execution.claims import runner_id
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
@@ -53,7 +54,7 @@ class LocalRun:
         self.workers = max(1, workers)
         self.progress = progress or (lambda kind, key, text: None)
         self.demo_answers = dict(demo_answers or {})
-        self.dispatcher = Dispatcher(tracker, notifier)
+        self.dispatcher = Dispatcher(tracker, notifier, claimer=runner_id())
         self.stop = threading.Event()
 
     def _task(self, key: Key) -> tuple[Mission, Task]:
@@ -70,6 +71,8 @@ class LocalRun:
         for line in first.lines:
             self.progress("dispatch", None, line)
         dependents = self._dependents()
+        # Ready agent tasks left unclaimed for want of a free worker.
+        pending = {k for k, i in items.items() if k.task and i.state == TaskState.READY}
         with ThreadPoolExecutor(self.workers, thread_name_prefix="agent") as pool:
             try:
                 while True:
@@ -94,11 +97,11 @@ class LocalRun:
                         key, item = running.pop(future)
                         touched |= self._record(key, item, future.result(), items, summary)
                         touched |= dependents.get(key, set())
-                    waiting = {k for k, i in items.items() if k.task and i.state == TaskState.READY}
                     free = self.workers - len(running)
                     result = self.dispatcher.step(
-                        self.missions, items, touched | waiting, limit=free
+                        self.missions, items, touched | pending, limit=free
                     )
+                    pending = {k for k in touched | pending if items[k].state == TaskState.READY}
                     for line in result.lines:
                         self.progress("dispatch", None, line)
                     claimed = [Key(c.mission, c.task) for c in result.claimed]

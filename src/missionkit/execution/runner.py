@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import traceback
 from collections.abc import Mapping
@@ -170,7 +171,6 @@ def run_task(
 
 
 def _rel(path: Path, base: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)
+    """``path`` relative to ``base`` when it lies inside it (no symlink resolution)."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    return str(path) if rel.startswith("..") else rel

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS events (
     kind TEXT NOT NULL, from_state TEXT, to_state TEXT, reason TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_mission ON events (mission, id);
+CREATE INDEX IF NOT EXISTS events_by_item ON events (mission, task, id);
 CREATE TABLE IF NOT EXISTS comments (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     mission TEXT NOT NULL, task TEXT NOT NULL, at TEXT NOT NULL,

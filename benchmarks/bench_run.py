@@ -1,0 +1,91 @@
+"""Time ``mission run`` on 1,000 ``shell`` tasks running ``true`` in a wide DAG.
+
+Compared with the floor: 1,000 plain ``subprocess.run(["true"])`` calls, one after another.
+Target: missionkit's overhead (run time minus the floor) is at most 2x the floor.
+Also times one full dispatch pass over a 1,000-task mission on the local tracker.
+
+    python benchmarks/bench_run.py [TASKS] [WORKERS]
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from missionkit.execution.dispatch import Dispatcher
+from missionkit.execution.localrun import LocalRun
+from missionkit.execution.notify import Notifier
+from missionkit.loader import load_missions
+from missionkit.tracking.apply import apply_plan
+from missionkit.tracking.local import LocalTracker
+from missionkit.tracking.plan import make_plan
+
+
+def write(folder: Path, n: int) -> None:
+    """Ten independent chains fanning out: task i waits on task i-10 (a wide DAG)."""
+    lines = ["---", "title: Wide", "owner: dana-lee", "success_criteria: [All ran]", "tasks:"]
+    for i in range(n):
+        lines += [
+            f"  - id: t{i}",
+            f"    title: Task {i}",
+            "    agent: shell",
+            "    with: {command: 'true'}",
+        ]
+        if i >= 10:
+            lines.append(f"    depends_on: [t{i - 10}]")
+    (folder / "missions").mkdir()
+    (folder / "missions" / "wide.md").write_text("\n".join([*lines, "---", ""]))
+
+
+def floor(n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        subprocess.run(["true"], check=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 2)
+    base = floor(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write(root, n)
+        os.chdir(root)
+        missions = load_missions(["missions"])
+        tracker = LocalTracker(root / ".missionkit" / "tracker.db")
+        start = time.perf_counter()
+        apply_plan(make_plan(missions, tracker), tracker)
+        synced = time.perf_counter() - start
+        start = time.perf_counter()
+        Dispatcher(tracker, Notifier({}), claim=False).run(missions)
+        dispatch_first = time.perf_counter() - start
+        start = time.perf_counter()
+        Dispatcher(tracker, Notifier({}), claim=False).run(missions)
+        dispatch_idle = time.perf_counter() - start
+        start = time.perf_counter()
+        summary = LocalRun(missions, tracker, root, Notifier({}), workers=workers).run()
+        ran = time.perf_counter() - start
+        done = sum(1 for i in tracker.read("wide") if i.key.task and i.state == "done")
+        tracker.close()
+    overhead = ran - base
+    print(f"tasks: {n}, workers: {workers}, done: {done}, ran: {summary.ran}")
+    print(f"floor: {n} x subprocess.run(['true'])  {base:7.2f} s")
+    print(
+        f"mission run (agents + checks + tracker)  {ran:7.2f} s  "
+        f"overhead {overhead:6.2f} s = {overhead / base:4.2f}x the floor"
+    )
+    print(f"sync of {n} tasks to the local tracker   {synced:7.2f} s")
+    print(f"dispatch, first pass ({n} unblocked)      {dispatch_first:7.2f} s")
+    print(f"dispatch, pass with nothing to do        {dispatch_idle:7.2f} s")
+    ok = done == n and overhead <= 2 * base
+    print(f"target (overhead <= 2x floor): {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

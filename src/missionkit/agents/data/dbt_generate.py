@@ -1,0 +1,215 @@
+"""Write staging models and their tests into a dbt project, from a mapping and target models.
+
+For each model in the mapping: ``models/staging/<prefix><model>.sql`` (rename, trim, cast,
+normalise values, drop exact duplicates) and ``<prefix><model>.yml`` (its source, column
+descriptions and tests: ``required`` → not_null, ``unique``, ``accepted_values``,
+``references`` → relationships). A project folder without ``dbt_project.yml`` gets the
+skeleton (project file and a DuckDB profile reading ``MISSIONKIT_WAREHOUSE``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from missionkit.agents.data.mapping_file import MappingFile, ModelMap
+from missionkit.agents.data.target import Scalar, TargetField, TargetModel
+from missionkit.agents.data.values import BOOLEAN_WORDS, NUMBER_STRIP, is_native
+from missionkit.agents.data.warehouse import DataError, quote, split_table
+from missionkit.templating import render_template
+
+PROFILE = "missionkit"
+PROJECT = "missionkit"  # never "dbt": that name is dbt's own macro package
+STAGING = Path("models") / "staging"
+SQL_TYPES = {
+    "string": "varchar",
+    "integer": "bigint",
+    "number": "double",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+}
+
+
+@dataclass(frozen=True)
+class Generated:
+    model: str  # dbt model name
+    files: tuple[Path, ...]
+
+
+def literal(value: Scalar) -> str:
+    """A SQL literal for a target-model value (never one dbt's Jinja would expand)."""
+    if isinstance(value, str) and any(mark in value for mark in ("{{", "{%", "{#")):
+        raise DataError(f"value {value!r} holds a Jinja delimiter, which dbt would expand")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def quoted(value: Any) -> str:
+    """A string or list as JSON, which YAML and dbt's Jinja both read."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def ensure_project(project: Path, warehouse_default: str) -> list[Path]:
+    """Create the dbt project skeleton when ``project`` has none; the files written."""
+    written = []
+    project_file = project / "dbt_project.yml"
+    profile = PROFILE
+    if not project_file.is_file():
+        project.mkdir(parents=True, exist_ok=True)
+        project_file.write_text(
+            render_template(
+                "dbt/dbt_project.yml.j2",
+                {
+                    "name": PROJECT,
+                    "profile": profile,
+                    "project_dir": project.name,
+                },
+            ),
+            encoding="utf-8",
+        )
+        written.append(project_file)
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise DataError(f"{project_file} is not valid YAML: {exc}") from None
+        profile = str(data.get("profile") or PROFILE) if isinstance(data, dict) else PROFILE
+    profiles = project / "profiles.yml"
+    if not profiles.is_file():
+        profiles.write_text(
+            render_template(
+                "dbt/profiles.yml.j2",
+                {
+                    "profile": profile,
+                    "default_path": warehouse_default,
+                },
+            ),
+            encoding="utf-8",
+        )
+        written.append(profiles)
+    return written
+
+
+def generate(
+    project: Path,
+    mapping: MappingFile,
+    targets: dict[str, TargetModel],
+    columns: dict[str, dict[str, str]],
+    prefix: str,
+    mapping_shown: str,
+) -> list[Generated]:
+    """Write every staging model of ``mapping``; ``columns`` is the source tables' schema."""
+    out_dir = project / STAGING
+    out_dir.mkdir(parents=True, exist_ok=True)
+    known = {m.model for m in mapping.models}
+    generated = []
+    for model_map in mapping.models:
+        target = targets[model_map.model]
+        name = prefix + target.name
+        context = _context(
+            model_map, target, columns[model_map.source], prefix, known, out_dir, mapping_shown
+        )
+        sql_path, yml_path = out_dir / f"{name}.sql", out_dir / f"{name}.yml"
+        sql_path.write_text(render_template("dbt/staging_model.sql.j2", context), encoding="utf-8")
+        yml_path.write_text(render_template("dbt/staging_model.yml.j2", context), encoding="utf-8")
+        generated.append(Generated(name, (sql_path, yml_path)))
+    return generated
+
+
+def _context(
+    model_map: ModelMap,
+    target: TargetModel,
+    source_columns: dict[str, str],
+    prefix: str,
+    known: set[str],
+    out_dir: Path,
+    mapping_shown: str,
+) -> dict[str, Any]:
+    schema, table = split_table(model_map.source)
+    missing = [f.name for f in target.fields if model_map.field_map(f.name) is None]
+    if missing:
+        raise DataError(
+            f"{mapping_shown} has no entry for {model_map.model}."
+            f"{', '.join(missing)}; run the field-mapping task again"
+        )
+    extra = [f.field for f in model_map.fields if f.field not in {t.name for t in target.fields}]
+    if extra:
+        raise DataError(
+            f"{mapping_shown} maps {', '.join(extra)}, which {model_map.target} does not define"
+        )
+    columns = []
+    for f in target.fields:
+        entry = model_map.field_map(f.name)
+        assert entry is not None
+        column = entry.column
+        if column is not None and column not in source_columns:
+            raise DataError(
+                f"{mapping_shown}: {model_map.model}.{f.name} maps column "
+                f"'{column}', which {model_map.source} does not have"
+            )
+        formats = list(f.formats) or entry.formats
+        columns.append(
+            {
+                "name": f.name,
+                "column": quote(column) if column is not None else None,
+                "type": f.type,
+                "sql_type": SQL_TYPES[f.type],
+                "native": column is not None and is_native(f.type, source_columns[column]),
+                "formats": [literal(x) for x in formats],
+                "value_map": [
+                    (literal(k.lower()), literal(v)) for k, v in (f.value_map or {}).items()
+                ],
+                "description": f.description.strip(),
+                "tests": _tests(f, prefix, known, out_dir),
+            }
+        )
+    return {
+        "mapping": mapping_shown,
+        "source": model_map.source,
+        "target": model_map.target,
+        "model": prefix + target.name,
+        "description": target.description.strip(),
+        "source_name": f"{schema}_{target.name}",
+        "source_schema": schema,
+        "source_table": table,
+        "columns": columns,
+        "number_strip": literal(NUMBER_STRIP),
+        "boolean_words": [(literal(k), literal(v)) for k, v in BOOLEAN_WORDS.items()],
+        "q": quoted,
+    }
+
+
+def _tests(f: TargetField, prefix: str, known: set[str], out_dir: Path) -> list[dict[str, Any]]:
+    tests: list[dict[str, Any]] = []
+    if f.required:
+        tests.append({"kind": "not_null"})
+    if f.unique:
+        tests.append({"kind": "unique"})
+    if f.accepted_values:
+        tests.append({"kind": "accepted_values", "accepted": list(f.accepted_values)})
+    if f.references:
+        model, column = f.references.split(".")
+        if model not in known and not (out_dir / f"{prefix}{model}.sql").is_file():
+            raise DataError(
+                f"{f.name} references {f.references}, but model {model} is neither in this "
+                f"mapping nor already staged as {prefix}{model}"
+            )
+        tests.append({"kind": "relationships", "to": prefix + model, "field": column})
+    return tests
+
+
+def relative_default(project: Path, warehouse: Path) -> str:
+    """The warehouse path relative to the project folder, for the profile's default."""
+    try:
+        return Path(os.path.relpath(warehouse, project)).as_posix()
+    except ValueError:
+        return warehouse.as_posix()

@@ -1,0 +1,130 @@
+"""The shell agent and the runner: commands, timeouts, checks, retries, reports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from missionkit.agents.base import Verdict
+from missionkit.execution.runner import run_task
+from missionkit.loader import load_missions
+from missionkit.model import Mission
+
+from support import HEAD
+
+
+def one_task(write: Callable[[str, str], Path], task: str, extra: str = "") -> Mission:
+    write(
+        "m", HEAD + extra + "tasks:\n  - id: t\n    title: T\n    agent: shell\n" + task + "---\n"
+    )
+    return load_missions(["missions"])[0]
+
+
+def test_command_runs_in_bash_from_the_workspace(
+    write_mission: Callable[[str, str], Path], workspace: Path
+) -> None:
+    mission = one_task(
+        write_mission, '    with: {command: "echo hi $MISSION_TASK > out.txt; pwd"}\n'
+    )
+    outcome = run_task(mission, mission.task("t"), workspace)
+    assert outcome.verdict == Verdict.DONE
+    assert (workspace / "out.txt").read_text() == "hi t\n"
+    log = outcome.run_dir / "output.log"
+    assert log.read_text().strip() == str(workspace)
+    assert outcome.artifacts == (log,)
+    assert outcome.run_dir.parent == workspace / ".missionkit" / "runs" / "m" / "t"
+    result = json.loads((outcome.run_dir / "result.json").read_text())
+    assert result["verdict"] == "done" and result["artifacts"] == ["output.log"]
+    assert "✅ `t`: done" in (outcome.run_dir / "report.md").read_text()
+
+
+def test_a_failing_command_fails_like_a_workflow_step(
+    write_mission: Callable[[str, str], Path], workspace: Path
+) -> None:
+    mission = one_task(write_mission, '    with: {command: "false; echo never"}\n')
+    outcome = run_task(mission, mission.task("t"), workspace)
+    assert outcome.verdict == Verdict.FAILED
+    assert outcome.reasons == ("agent shell failed",)
+    assert "failed with exit code 1" in outcome.report
+    assert "never" not in (outcome.run_dir / "output.log").read_text()
+
+
+def test_timeout_stops_the_command_and_its_children(
+    write_mission: Callable[[str, str], Path], workspace: Path
+) -> None:
+    mission = one_task(
+        write_mission, '    with: {command: "sleep 30 & sleep 30; touch late"}\n    timeout: 1s\n'
+    )
+    outcome = run_task(mission, mission.task("t"), workspace)
+    assert outcome.verdict == Verdict.FAILED
+    assert "was stopped after 1 s (timeout)" in outcome.report
+    assert not (workspace / "late").exists()
+
+
+def test_task_is_done_only_when_every_check_passes(
+    write_mission: Callable[[str, str], Path], workspace: Path
+) -> None:
+    mission = one_task(
+        write_mission,
+        '    with: {command: "echo data > made.txt"}\n'
+        "    checks:\n"
+        "      - file: made.txt\n"
+        "      - command: grep -q data made.txt\n"
+        "      - {name: missing output, file: nope.txt}\n",
+    )
+    outcome = run_task(mission, mission.task("t"), workspace)
+    assert outcome.verdict == Verdict.FAILED
+    assert [c.passed for c in outcome.checks] == [True, True, False]
+    assert outcome.reasons == ("check failed: missing output (nope.txt does not exist)",)
+    assert "| `missing output` | **fail** | nope.txt does not exist |" in outcome.report
+
+
+def test_sql_checks_run_against_the_mission_warehouse(
+    write_mission: Callable[[str, str], Path], workspace: Path
+) -> None:
+    import duckdb
+
+    (workspace / "wh").mkdir()
+    with duckdb.connect(str(workspace / "wh" / "w.duckdb")) as con:
+        con.execute("create table t as select 1 as x union all select 2")
+    mission = one_task(
+        write_mission,
+        '    with: {command: "true"}\n    checks:\n'
+        "      - sql: select count(*) = 2 from t\n"
+        "      - sql: select count(*) = 3 from t\n"
+        "      - sql: select * from missing_table\n",
+        extra="warehouse: wh/w.duckdb\n",
+    )
+    outcome = run_task(mission, mission.task("t"), workspace)
+    assert [(c.passed, c.detail.split(":")[0]) for c in outcome.checks] == [
+        (True, "returned True"),
+        (False, "returned False"),
+        (False, "query failed"),
+    ]
+
+
+def test_retries_run_the_agent_again(
+    write_mission: Callable[[str, str], Path], workspace: Path
+) -> None:
+    mission = one_task(
+        write_mission,
+        '    with: {command: "echo x >> tries; test $(wc -l < tries) -ge 3"}\n    retries: 2\n',
+    )
+    outcome = run_task(mission, mission.task("t"), workspace)
+    assert outcome.verdict == Verdict.DONE
+    assert outcome.attempts == 3
+    assert (workspace / "tries").read_text() == "x\nx\nx\n"
+
+
+def test_retries_stop_at_the_limit(
+    write_mission: Callable[[str, str], Path], workspace: Path
+) -> None:
+    mission = one_task(
+        write_mission, '    with: {command: "echo x >> tries; false"}\n    retries: 1\n'
+    )
+    outcome = run_task(mission, mission.task("t"), workspace)
+    assert outcome.verdict == Verdict.FAILED
+    assert outcome.attempts == 2
+    assert (workspace / "tries").read_text() == "x\nx\n"
+    assert "(attempt 2 of 2)" in outcome.report

@@ -10,7 +10,7 @@ import jinja2
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("missionkit", "templates"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -18,6 +18,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # noqa: S701 - renders Markdown, YAML and diagrams, never HTML
     )
+    # Mission inputs may hold dates (YAML timestamps): show them as ISO text in JSON.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": str}
+    return env
 
 
 def render_template(name: str, context: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ the other's: ``city_nm`` ≈ ``city``) when they share a word more telling than 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
 
@@ -113,7 +113,3 @@ def name_score(column: str, targets: Sequence[str], entity: frozenset[str]) -> N
             if score > best.score:
                 best = NameMatch(score, target)
     return best
-
-
-def dedupe(names: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(names))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,6 @@ if TYPE_CHECKING:
     import duckdb
 
 INSTALL_HINT = "install the data extra: pip install 'missionkit[data]'"
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class DataError(Exception):
@@ -70,10 +68,6 @@ def connect(ctx: AgentContext, *, read_only: bool = False) -> duckdb.DuckDBPyCon
         return duckdb.connect(str(path), read_only=read_only)
     except (duckdb.Error, OSError) as exc:
         raise DataError(f"cannot open the warehouse {display(ctx, path)}: {exc}") from None
-
-
-def is_identifier(name: str) -> bool:
-    return bool(_IDENT.match(name))
 
 
 def quote(name: str) -> str:

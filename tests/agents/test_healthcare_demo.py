@@ -1,0 +1,137 @@
+"""The healthcare demo: the synthetic extract, the mission file, the demo answer, end to end."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from missionkit.agents import load_agent
+from missionkit.agents.base import AgentContext, AgentResult, Verdict
+from missionkit.loader import load_missions
+from missionkit.model import Mission, Task
+
+REPO = Path(__file__).resolve().parents[2]
+MISSION = REPO / "missions" / "healthcare-data-pipeline.md"
+TASK_IDS = [
+    "ingest-ehr",
+    "map-patient-fields",
+    "review-mapping",
+    "build-staging-models",
+    "quality-checks",
+    "schedule-pipeline",
+]
+
+
+def test_the_generator_is_deterministic_and_matches_the_committed_files(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "generate_healthcare_data", REPO / "scripts" / "generate_healthcare_data.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--out", str(tmp_path)]) == 0
+    for name in ("patients.csv", "encounters.csv", "mapping_truth.yaml"):
+        assert (tmp_path / name).read_bytes() == (REPO / "data" / "healthcare" / name).read_bytes()
+
+
+def test_the_mission_file_keeps_its_task_ids() -> None:
+    (mission,) = load_missions([MISSION])
+    assert [t.id for t in mission.tasks] == TASK_IDS
+    assert mission.spec.title == "Healthcare Data Pipeline"
+    assert mission.spec.owner == "dana-lee" and mission.spec.stakeholders == ["sam-okafor"]
+    assert mission.spec.warehouse == "warehouse/healthcare.duckdb"
+    for task in mission.tasks:
+        if task.agent is not None:
+            assert task.checks and task.acceptance, task.id
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the parts of the repository the mission reads and writes."""
+    root = tmp_path / "repo"
+    for part in ("data/healthcare", "targets", "missions"):
+        shutil.copytree(
+            REPO / part,
+            root / part,
+            ignore=shutil.ignore_patterns("crm-*", "orders-*", "warehouse-*"),
+        )
+    (root / "dbt").mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(REPO / "dbt" / name, root / "dbt" / name)
+    return root
+
+
+def run_task(
+    repo: Path, mission: Mission, task: Task, answers: tuple[str, ...] = ()
+) -> AgentResult:
+    assert task.agent is not None and mission.spec.warehouse is not None
+    agent = load_agent(task.agent)
+    ctx = AgentContext(
+        mission,
+        task,
+        repo,
+        repo / ".runs" / task.id,
+        repo / mission.spec.warehouse,
+        answers,
+        timeout=300,
+    )
+    return agent().run(ctx, agent.Inputs.model_validate(task.with_))
+
+
+def run_checks(repo: Path, mission: Mission, task: Task) -> None:
+    assert mission.spec.warehouse is not None
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for check in task.checks:
+        if check.sql is not None:
+            con = duckdb.connect(str(repo / mission.spec.warehouse), read_only=True)
+            try:
+                row = con.execute(check.sql).fetchone()
+            finally:
+                con.close()
+            assert row is not None and row[0] is True, (task.id, check.sql)
+        elif check.file is not None:
+            assert (repo / check.file).exists(), (task.id, check.file)
+        else:
+            assert check.command is not None
+            done = subprocess.run(["bash", "-c", check.command], cwd=repo, env=env, check=False)
+            assert done.returncode == 0, (task.id, check.command)
+
+
+@pytest.mark.slow
+def test_the_mission_runs_end_to_end_with_the_demo_answer(repo: Path) -> None:
+    (mission,) = load_missions([repo / "missions" / "healthcare-data-pipeline.md"])
+
+    ingest = mission.task("ingest-ehr")
+    assert run_task(repo, mission, ingest).verdict is Verdict.DONE
+    run_checks(repo, mission, ingest)
+
+    mapping = mission.task("map-patient-fields")
+    asked = run_task(repo, mission, mapping)
+    assert asked.verdict is Verdict.NEEDS_HUMAN, asked.report
+    assert asked.question is not None
+    assert asked.question.startswith("Which source column holds patient.postal_code? ")
+    assert "**patient.postal_code** (string, required)" in asked.question
+
+    answers = yaml.safe_load((REPO / "demo" / "answers.yaml").read_text())
+    answer = answers["healthcare-data-pipeline/map-patient-fields"]
+    mapped = run_task(repo, mission, mapping, (answer,))
+    assert mapped.verdict is Verdict.DONE, mapped.report
+    run_checks(repo, mission, mapping)
+
+    build = mission.task("build-staging-models")
+    built = run_task(repo, mission, build)
+    assert built.verdict is Verdict.DONE, built.report
+    run_checks(repo, mission, build)
+
+    quality = mission.task("quality-checks")
+    checked = run_task(repo, mission, quality)
+    assert checked.verdict is Verdict.DONE, checked.report
+    run_checks(repo, mission, quality)

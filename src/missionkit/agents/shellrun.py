@@ -75,8 +75,12 @@ def run_command(
         finally:
             with _LOCK:
                 _LIVE.discard(proc)
-    data = log.read_bytes()
-    return code, data[-OUTPUT_TAIL:].decode("utf-8", "replace")
+    size = log.stat().st_size
+    if not size:
+        return code, ""
+    with log.open("rb") as written:
+        written.seek(max(0, size - OUTPUT_TAIL))
+        return code, written.read().decode("utf-8", "replace")
 
 
 def run_shell(ctx: AgentContext, command: str, env: Mapping[str, str]) -> AgentResult:

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -238,26 +239,47 @@ class LocalTracker(Tracker):
 
     def set_state(self, item: Item, state: str, actor: str, reason: str) -> Item:
         with self._tx() as db:
-            self._set_state(db, item, state, actor, reason)
-        updated = self.get(item.key)
-        assert updated is not None
-        return updated
+            return self._set_state(db, item, state, actor, reason)
 
     def _set_state(
-        self, db: sqlite3.Connection, item: Item, state: str, actor: str, reason: str
-    ) -> None:
+        self,
+        db: sqlite3.Connection,
+        item: Item,
+        state: str,
+        actor: str,
+        reason: str,
+        claim: tuple[str, datetime] | None = None,
+    ) -> Item:
+        """Write the new state (and claim); return the item as it now is, without re-reading."""
         row = db.execute("SELECT state, labels FROM items WHERE number = ?", (item.uid,)).fetchone()
         before, labels = str(row[0]), json.loads(row[1])
         labels = [x for x in labels if not x.startswith("status:")]
         open_task = item.key.task and state not in (TaskState.DONE, TaskState.CANCELLED)
         if open_task or state == MISSION_AWAITING:
             labels.append(status_label(state))
+        now = clock.now()
+        claimed_by, expires = claim if claim else (None, None)
         db.execute(
-            "UPDATE items SET state = ?, labels = ?, updated_at = ?, claimed_by = NULL,"
-            " claim_expires = NULL WHERE number = ?",
-            (state, json.dumps(sorted(labels)), clock.now().isoformat(), item.uid),
+            "UPDATE items SET state = ?, labels = ?, updated_at = ?, claimed_by = ?,"
+            " claim_expires = ? WHERE number = ?",
+            (
+                state,
+                json.dumps(sorted(labels)),
+                now.isoformat(),
+                claimed_by,
+                expires.isoformat() if expires else None,
+                item.uid,
+            ),
         )
-        self._event(db, item.key, actor, "state", before, state, reason)
+        self._event(db, item.key, actor, "state", before, state, reason, now)
+        return replace(
+            item,
+            state=state,
+            labels=frozenset(labels),
+            updated_at=now,
+            claimed_by=claimed_by,
+            claim_expires=expires,
+        )
 
     def add_child(self, parent: Item, child: Item) -> None:
         self.db.execute("UPDATE items SET parent = ? WHERE number = ?", (parent.uid, child.uid))
@@ -278,8 +300,7 @@ class LocalTracker(Tracker):
             row = db.execute("SELECT state FROM items WHERE number = ?", (item.uid,)).fetchone()
             if row is None or row[0] not in expected:
                 return None
-            self._set_state(db, item, state, actor, reason)
-        return self.get(item.key)
+            return self._set_state(db, item, state, actor, reason)
 
     def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
         expires = clock.now() + timedelta(seconds=lease_seconds)
@@ -287,12 +308,7 @@ class LocalTracker(Tracker):
             row = db.execute("SELECT state FROM items WHERE number = ?", (item.uid,)).fetchone()
             if row is None or row[0] != TaskState.READY:
                 return None
-            self._set_state(db, item, TaskState.RUNNING, actor, "claimed")
-            db.execute(
-                "UPDATE items SET claimed_by = ?, claim_expires = ? WHERE number = ?",
-                (actor, expires.isoformat(), item.uid),
-            )
-        return self.get(item.key)
+            return self._set_state(db, item, TaskState.RUNNING, actor, "claimed", (actor, expires))
 
     def events(self, item: Item) -> list[Event]:
         rows = self.db.execute(

@@ -20,6 +20,7 @@ def environment() -> jinja2.Environment:
     )
     # Mission inputs may hold dates (YAML timestamps): show them as ISO text in JSON.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": str}
+    env.filters["format_mention"] = lambda login: f"@{login}"
     return env
 
 

@@ -11,6 +11,7 @@ from missionkit.cli import (
     dispatch,
     done,
     graph,
+    init,
     log,
     new,
     plan,
@@ -38,4 +39,5 @@ COMMANDS: list[click.Command] = [
     retry.command,
     approve.command,
     log.command,
+    init.command,
 ]

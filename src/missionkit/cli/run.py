@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 import yaml
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from missionkit.cli.output import console
@@ -88,9 +89,9 @@ def command(
 
             def show(kind: str, key: Key | None, text: str) -> None:
                 if kind in ICONS and key is not None:
-                    bar.console.print(f"{ICONS[kind]} {key}: {text}")
+                    bar.console.print(f"{ICONS[kind]} {key}: {escape(text)}")
                 elif kind == "answer" and key is not None:
-                    bar.console.print(f"[cyan]↩[/] {key}: {text}")
+                    bar.console.print(f"[cyan]↩[/] {key}: {escape(text)}")
                 finished = sum(
                     1
                     for m in missions
@@ -114,13 +115,13 @@ def command(
     waiting = 0
     for status in summary.statuses:
         out.print(
-            f"\n[bold]{status.mission.spec.title}[/] ({status.mission.id}): "
+            f"\n[bold]{escape(status.mission.spec.title)}[/] ({status.mission.id}): "
             f"{status.done}/{len(status.tasks)} tasks done, {status.state}"
         )
         for t in status.tasks:
             if t.waits_on_kind == "person":
                 waiting += 1
-                out.print(f"  waiting on {t.waits_on}: {t.task} ({t.state}) — {t.title}")
+                out.print(f"  waiting on {t.waits_on}: {t.task} ({t.state}) — {escape(t.title)}")
         if status.state == "awaiting-signoff":
             waiting += 1
             out.print(

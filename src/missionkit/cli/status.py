@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from missionkit.cli.output import console
@@ -55,7 +56,7 @@ def command(
     for status in statuses:
         m = status.mission
         out.print(
-            f"[bold]{m.spec.title}[/] ({m.id}) · owner @{m.spec.owner} · "
+            f"[bold]{escape(m.spec.title)}[/] ({m.id}) · owner @{m.spec.owner} · "
             f"{mission_label(status.state)} · {status.done}/{len(status.tasks)} done"
         )
         table = Table(box=None, pad_edge=False, show_edge=False)
@@ -68,7 +69,7 @@ def command(
                 f"[{STYLE.get(t.state, 'white')}]{t.state}[/]",
                 who,
                 f"#{t.number}" if t.number else "-",
-                t.waits_on or "",
+                escape(t.waits_on or ""),
             )
         out.print(table)
         out.print()

@@ -99,9 +99,14 @@ def retry(tracker: Tracker, mission: Mission, task_id: str, actor: str) -> Item:
     return moved
 
 
+def is_approver(mission: Mission, login: str) -> bool:
+    """GitHub logins are case-insensitive."""
+    return login.casefold() in {a.casefold() for a in mission.approvers}
+
+
 def approve(tracker: Tracker, notifier: Notifier, mission: Mission, actor: str) -> Item:
     """An approver signs the mission off once every task is done."""
-    if actor not in mission.approvers:
+    if not is_approver(mission, actor):
         raise Refused(
             f"{actor} may not sign off {mission.id}; approvers: {', '.join(mission.approvers)}"
         )

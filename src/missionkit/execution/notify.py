@@ -38,7 +38,8 @@ class Notifier:
     """Sends notices through the channels a mission configures."""
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        self.env = dict(os.environ if env is None else env)
+        # GitHub passes an unset secret as "": treat empty as unset.
+        self.env = {k: v for k, v in (os.environ if env is None else env).items() if v}
         self.sent: list[tuple[str, Notice]] = []
 
     def send(self, notice: Notice) -> list[str]:
@@ -52,17 +53,20 @@ class Notifier:
         url = self.env.get(name)
         if not url:
             return f"slack: skipped, {name} is not set"
-        payload = {"text": render_template("notify/slack.j2", {"n": notice})}
-        request = urllib.request.Request(  # noqa: S310 - the URL is the mission's webhook
-            url,
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
+        payload = {"text": render_template("notify/slack.j2", {"n": notice}).strip()}
         try:
+            if not url.startswith(("https://", "http://")):
+                raise ValueError("not an http(s) URL")
+            request = urllib.request.Request(  # noqa: S310 - the URL is the mission's webhook
+                url,
+                data=json.dumps(payload).encode(),
+                headers={"Content-Type": "application/json"},
+                method="POST",
+            )
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
                 status = response.status
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            # Name the error only: its text may contain the secret URL.
             return f"slack: failed ({type(exc).__name__})"
         self.sent.append(("slack", notice))
         return f"slack: sent ({status})"

@@ -7,7 +7,7 @@ Comment commands are checked against the commenter's permission on the repositor
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,8 @@ from missionkit.execution.notify import Notifier
 from missionkit.model import Mission, TaskState
 from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.github.tracker import GitHubTracker
-from missionkit.tracking.model import Event, Key
+from missionkit.tracking.labels import state_from_labels
+from missionkit.tracking.model import Event, Item, Key
 
 WRITERS = {"admin", "maintain", "write"}
 COMMANDS = ("/approve", "/retry", "/answer")
@@ -65,20 +66,41 @@ def handle(
     sender = str((payload.get("sender") or {}).get("login") or "someone")
     kind = event_kind(payload)
     action = payload.get("action")
+    if kind not in ("issues", "issue_comment"):
+        return Outcome(key, f"{kind}.{action} needs nothing")
+    # Anyone can paste a marker into an issue of their own: act only on the tracked issue.
+    item = actions.item_for(tracker, key)
+    if issue.get("number") != item.number:
+        return Outcome(
+            key,
+            f"issue #{issue.get('number')} carries the marker of {key}, which is #{item.number};"
+            " ignored",
+        )
     if kind == "issues" and action in ("closed", "reopened"):
-        return _closed_or_reopened(tracker, key, str(action), issue, sender)
+        return _closed_or_reopened(tracker, item, str(action), issue, sender)
     if kind == "issue_comment" and action == "created":
         comment = payload.get("comment") or {}
-        return _command(tracker, notifier, mission, key, comment)
+        return _command(tracker, notifier, mission, item, comment)
     return Outcome(key, f"{kind}.{action} needs nothing")
 
 
 def _closed_or_reopened(
-    tracker: GitHubTracker, key: Key, action: str, issue: dict[str, Any], sender: str
+    tracker: GitHubTracker, item: Item, action: str, issue: dict[str, Any], sender: str
 ) -> Outcome:
-    item = actions.item_for(tracker, key)
+    key = item.key
     if action == "closed":
-        reason = "completed" if issue.get("state_reason") != "not_planned" else "not planned"
+        how = "not planned" if issue.get("state_reason") == "not_planned" else "completed"
+        if key.task:
+            # The issue is closed already (so the item reads done or cancelled); record the
+            # change from the state its label still shows, and drop that label.
+            before = state_from_labels(item.labels, TaskState.BLOCKED)
+            moved = tracker.set_state(
+                replace(item, state=before),
+                item.state,
+                sender,
+                f"issue closed as {how} by @{sender}",
+            )
+            return Outcome(key, f"{key} closed by @{sender}: {moved.state}")
         tracker.record(
             Event(
                 clock.now(),
@@ -87,10 +109,10 @@ def _closed_or_reopened(
                 "state",
                 None,
                 item.state,
-                f"issue closed as {reason} by @{sender}",
+                f"mission issue closed as {how} by @{sender}",
             )
         )
-        return Outcome(key, f"{key} closed by @{sender}: {item.state}")
+        return Outcome(key, f"{key} closed by @{sender}")
     if key.task:
         moved = tracker.set_state(item, TaskState.BLOCKED, sender, f"issue reopened by @{sender}")
         return Outcome(key, f"{key} reopened by @{sender}: {moved.state} until dispatch")
@@ -101,9 +123,10 @@ def _command(
     tracker: GitHubTracker,
     notifier: Notifier,
     mission: Mission,
-    key: Key,
+    item: Item,
     comment: dict[str, Any],
 ) -> Outcome:
+    key = item.key
     body = str(comment.get("body") or "").strip()
     author = str((comment.get("user") or {}).get("login") or "")
     first, _, rest = body.partition("\n")
@@ -112,16 +135,19 @@ def _command(
         return Outcome(key, "no command in the comment")
     if author in tracker.events_log.trusted():
         return Outcome(key, "a comment of missionkit's own; ignored")
-    item = actions.item_for(tracker, key)
     permission = tracker.permission(author)
     try:
         if word == "/approve":
             if key.task:
                 raise actions.Refused("comment `/approve` on the mission's issue, not on a task")
-            if author not in mission.approvers or permission == "none":
+            if not actions.is_approver(mission, author):
                 raise actions.Refused(
                     f"only the approvers of {mission.id} ({', '.join(mission.approvers)}) "
                     "may sign it off"
+                )
+            if permission == "none":
+                raise actions.Refused(
+                    f"@{author} is an approver of {mission.id} but has no access to this repository"
                 )
             actions.approve(tracker, notifier, mission, author)
             done = f"{mission.id} signed off by @{author}"

@@ -26,7 +26,12 @@ def event_comment(event: Event) -> str:
         "at": event.at.isoformat(),
         "reason": event.reason,
     }
-    arrow = f"`{event.from_state}` → `{event.to_state}`" if event.to_state else event.kind
+    if event.to_state and event.from_state:
+        arrow = f"`{event.from_state}` → `{event.to_state}`"
+    elif event.to_state:
+        arrow = f"→ `{event.to_state}`"
+    else:
+        arrow = event.kind
     text = f"**{arrow}** by {event.actor}: {event.reason}"
     payload = json.dumps(data, separators=(",", ":")).replace("--", "\\u002d\\u002d")
     return f"{text}\n\n{EVENT_PREFIX}{payload} -->\n"

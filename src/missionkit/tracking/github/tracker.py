@@ -355,17 +355,20 @@ class GitHubTracker(Tracker):
         )
 
     def assign(self, item: Item, logins: Sequence[str]) -> list[str]:
+        """Add assignees; GitHub silently drops logins it cannot assign, so compare after."""
         issue = self._issue(item)
-        refused: list[str] = []
-        for login in logins:
-            try:
-                self.client.call(
-                    lambda who=login: issue.add_to_assignees(who),  # type: ignore[misc]
-                    what=f"assign {login} to #{item.number}",
-                )
-            except GithubException:
-                refused.append(login)
-        return refused
+        wanted = [x for x in logins if x.casefold() not in {a.casefold() for a in item.assignees}]
+        if not wanted:
+            return []
+        try:
+            self.client.call(
+                lambda: issue.add_to_assignees(*wanted),
+                what=f"assign {', '.join(wanted)} to #{item.number}",
+            )
+        except GithubException:
+            return wanted
+        now = {a.login.casefold() for a in issue.assignees}
+        return [x for x in wanted if x.casefold() not in now]
 
     def history(self, mission_id: str) -> list[Event]:
         return self.events_log.history(mission_id)

@@ -1,0 +1,112 @@
+"""``mission init [DIR]``: add missions/, the GitHub workflows and the site configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from missionkit.cli.output import console
+from missionkit.errors import UsageError
+from missionkit.init import (
+    CHECKOUT_INSTALL,
+    DEFAULT_INSTALL,
+    PARTS,
+    InitOptions,
+    init_repository,
+)
+
+
+@click.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="overwrite the files that exist")
+@click.option(
+    "--only",
+    "parts",
+    multiple=True,
+    type=click.Choice(sorted(PARTS)),
+    help="write only these parts (repeatable), e.g. --only workflows --force to update them",
+)
+@click.option(
+    "--install",
+    "install",
+    metavar="COMMAND",
+    default=None,
+    help=f"how the workflows install missionkit [default: {DEFAULT_INSTALL}]",
+)
+@click.option(
+    "--install-from-checkout",
+    is_flag=True,
+    help=f"install missionkit from this repository ({CHECKOUT_INSTALL}), as missionkit's own do",
+)
+@click.option(
+    "--branch",
+    metavar="NAME",
+    default="main",
+    show_default=True,
+    help="the branch whose missions are synced",
+)
+@click.option(
+    "--python",
+    "python_version",
+    metavar="VERSION",
+    default="3.12",
+    show_default=True,
+    help="Python of the jobs",
+)
+@click.option(
+    "--owner",
+    metavar="LOGIN",
+    default="your-github-login",
+    show_default=True,
+    help="Mission Owner of the example mission",
+)
+@click.option(
+    "--slack-webhook-env",
+    metavar="NAME",
+    default="SLACK_WEBHOOK_URL",
+    show_default=True,
+    help="the secret holding the Slack webhook URL (the missions' slack_webhook_env)",
+)
+def command(
+    directory: str,
+    force: bool,
+    parts: tuple[str, ...],
+    install: str | None,
+    install_from_checkout: bool,
+    branch: str,
+    python_version: str,
+    owner: str,
+    slack_webhook_env: str,
+) -> int:
+    """Add missions/, the GitHub workflows and the site configuration to a repository."""
+    if install is not None and install_from_checkout:
+        raise UsageError("give --install or --install-from-checkout, not both")
+    options = InitOptions(
+        install=CHECKOUT_INSTALL if install_from_checkout else install or DEFAULT_INSTALL,
+        python_version=python_version,
+        branch=branch,
+        owner=owner,
+        slack_webhook_env=slack_webhook_env,
+    )
+    root = Path(directory)
+    result = init_repository(root, options, force=force, parts=set(parts) or None)
+    out = console()
+    for item in result.files:
+        out.print(item.describe(), markup=False)
+    if result.gitignore_missing:
+        out.print(
+            "add to .gitignore: " + " ".join(result.gitignore_missing),
+            markup=False,
+        )
+    if not (root / ".git").exists():
+        out.print(f"note: {root} is not the top of a git repository", markup=False)
+    if result.written:
+        out.print(
+            "next: commit these files; the token permissions, the Pages source and the "
+            "secrets are in missionkit's README, under 'Adopting missionkit in a repository'",
+            markup=False,
+        )
+    elif result.kept:
+        out.print("nothing written: every file exists (--force overwrites them)", markup=False)
+    return 0

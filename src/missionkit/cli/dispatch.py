@@ -26,6 +26,7 @@ from missionkit.tracking.select import open_tracker
     type=click.Path(dir_okay=False),
     help="write the claimed agent tasks as a GitHub Actions matrix (JSON)",
 )
+@click.option("--event-only", is_flag=True, help="act on --event and stop (no reconciliation)")
 @click.option("--no-claim", is_flag=True, help="unblock and notify, but claim no agent task")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="claim at most N tasks")
 @missions_option
@@ -33,6 +34,7 @@ from missionkit.tracking.select import open_tracker
 def command(
     event_file: str | None,
     matrix_out: str | None,
+    event_only: bool,
     no_claim: bool,
     limit: int | None,
     missions_dir: str,
@@ -41,6 +43,8 @@ def command(
     api_url: str | None,
 ) -> int:
     """Reconcile: unblock ready tasks, claim agent tasks, notify people, await sign-off."""
+    if event_only and not event_file:
+        raise UsageError("--event-only needs --event FILE")
     missions = load_missions([missions_dir])
     backend = open_tracker(settings(tracker, repo, api_url))
     notifier = Notifier()
@@ -53,6 +57,8 @@ def command(
                 raise UsageError("--event takes a GitHub payload; use it with --tracker github")
             outcome = handle(load_payload(event_file), missions, backend, notifier)
             click.echo(f"event: {outcome.text}")
+            if event_only:
+                return 0
         result = Dispatcher(backend, notifier, claim=not no_claim).run(missions, limit=limit)
     finally:
         backend.close()

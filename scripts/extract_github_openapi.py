@@ -31,6 +31,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from openapi_trim import clean, refs
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "tests" / "data" / "github" / "openapi-subset.json"
 
@@ -84,35 +86,15 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     (_R + "/pulls/{pull_number}", "get"),
 )
 
-_DOC_KEYS = frozenset({"description", "example", "examples", "externalDocs", "summary", "tags"})
 _NAME_MAPS = frozenset({"properties", "patternProperties", "definitions", "headers", "content"})
 
 
-def _clean(node: Any, *, names: bool = False) -> Any:
-    """Drop documentation and vendor keys; ``names`` marks a map whose keys are user names
-    (schema properties, header names, media types), which must be kept whatever they are."""
-    if isinstance(node, list):
-        return [_clean(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if not names and (key in _DOC_KEYS or key.startswith("x-")):
-            continue
-        out[key] = _clean(value, names=(not names and key in _NAME_MAPS))
-    return out
+def _clean(node: Any) -> Any:
+    return clean(node, _NAME_MAPS)
 
 
 def _refs(node: Any, found: set[str]) -> None:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            found.add(ref)
-        for value in node.values():
-            _refs(value, found)
-    elif isinstance(node, list):
-        for item in node:
-            _refs(item, found)
+    refs(node, found)
 
 
 def extract(spec: dict[str, Any], version: str) -> dict[str, Any]:

@@ -32,6 +32,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from openapi_trim import clean, refs
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "tests" / "data" / "github" / "webhooks-subset.json"
 PACKAGE = "@octokit/openapi-webhooks"
@@ -50,31 +52,12 @@ _DOC_KEYS = frozenset(
 _NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
 
 
-def _clean(node: Any, *, names: bool = False) -> Any:
-    """Drop documentation and vendor keys; ``names`` marks a map whose keys are property names,
-    which must be kept whatever they are (an issue has a ``title``, a label a ``description``)."""
-    if isinstance(node, list):
-        return [_clean(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if not names and (key in _DOC_KEYS or key.startswith("x-")):
-            continue
-        out[key] = _clean(value, names=(not names and key in _NAME_MAPS))
-    return out
+def _clean(node: Any) -> Any:
+    return clean(node, _NAME_MAPS, _DOC_KEYS)
 
 
 def _refs(node: Any, found: set[str]) -> None:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            found.add(ref)
-        for value in node.values():
-            _refs(value, found)
-    elif isinstance(node, list):
-        for item in node:
-            _refs(item, found)
+    refs(node, found)
 
 
 def _payload_schema(spec: dict[str, Any], key: str) -> dict[str, Any]:

@@ -8,11 +8,10 @@ import click
 
 from missionkit.agents.base import Verdict
 from missionkit.agents.registry import agent_names
-from missionkit.cli.params import missions_option, settings, target, tracker_options
+from missionkit.cli.params import missions_option, opened, target, tracker_options
 from missionkit.execution.agentrun import run_agent_task
 from missionkit.execution.notify import Notifier
 from missionkit.missions import find_mission
-from missionkit.tracking.select import open_tracker
 
 
 @click.group("agent")
@@ -33,11 +32,8 @@ def run(
     task = mission.task(task_id) if task_id in {t.id for t in mission.tasks} else None
     if task is None:
         raise click.UsageError(f"mission {mission_id} has no task '{task_id}'")
-    backend = open_tracker(settings(tracker, repo, api_url))
-    try:
+    with opened(tracker, repo, api_url) as backend:
         outcome, _ = run_agent_task(backend, Notifier(), mission, task, Path.cwd())
-    finally:
-        backend.close()
     click.echo(f"{mission_id}/{task_id}: {outcome.verdict} — {outcome.summary}")
     click.echo(f"report: {outcome.run_dir / 'report.md'}")
     return 0 if outcome.verdict != Verdict.FAILED else 1

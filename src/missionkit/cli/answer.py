@@ -7,14 +7,13 @@ import click
 from missionkit.cli.params import (
     actor_option,
     missions_option,
-    settings,
+    opened,
     target,
     tracker_options,
     who,
 )
 from missionkit.execution.actions import answer
 from missionkit.missions import find_mission
-from missionkit.tracking.select import open_tracker
 
 
 @click.command("answer")
@@ -35,10 +34,7 @@ def command(
     """Answer an agent's question; the task runs again with the answer."""
     mission_id, task_id = target(task_ref)
     mission = find_mission(missions_dir, mission_id)
-    backend = open_tracker(settings(tracker, repo, api_url))
-    try:
+    with opened(tracker, repo, api_url) as backend:
         answer(backend, mission, task_id, who(actor), text)
-    finally:
-        backend.close()
     click.echo(f"{task_ref}: answered; it is ready to run again (`mission run`).")
     return 0

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
-from missionkit.cli.params import actor_option, missions_option, settings, tracker_options, who
+from missionkit.cli.params import actor_option, missions_option, opened, tracker_options, who
 from missionkit.execution.actions import approve
 from missionkit.execution.notify import Notifier
 from missionkit.missions import find_mission
-from missionkit.tracking.select import open_tracker
 
 
 @click.command("approve")
@@ -26,10 +25,7 @@ def command(
 ) -> int:
     """Sign a mission off (approvers only, once every task is done)."""
     mission = find_mission(missions_dir, mission_id)
-    backend = open_tracker(settings(tracker, repo, api_url))
-    try:
+    with opened(tracker, repo, api_url) as backend:
         approve(backend, Notifier(), mission, who(actor))
-    finally:
-        backend.close()
     click.echo(f"{mission_id}: signed off.")
     return 0

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from missionkit.cli.params import missions_option, settings, tracker_options
+from missionkit.cli.params import missions_option, opened, tracker_options
 from missionkit.errors import UsageError
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
 from missionkit.loader import load_missions
-from missionkit.tracking.select import open_tracker
 
 
 @click.command("dispatch")
@@ -46,9 +45,8 @@ def command(
     if event_only and not event_file:
         raise UsageError("--event-only needs --event FILE")
     missions = load_missions([missions_dir])
-    backend = open_tracker(settings(tracker, repo, api_url))
     notifier = Notifier()
-    try:
+    with opened(tracker, repo, api_url) as backend:
         if event_file:
             from missionkit.execution.webhook import handle, load_payload
             from missionkit.tracking.github.tracker import GitHubTracker
@@ -60,8 +58,6 @@ def command(
             if event_only:
                 return 0
         result = Dispatcher(backend, notifier, claim=not no_claim).run(missions, limit=limit)
-    finally:
-        backend.close()
     for line in result.lines:
         click.echo(line)
     if not result.lines:

@@ -6,9 +6,8 @@ import json
 
 import click
 
-from missionkit.cli.params import missions_option, settings, tracker_options
+from missionkit.cli.params import missions_option, opened, tracker_options
 from missionkit.missions import find_mission
-from missionkit.tracking.select import open_tracker
 
 
 @click.command("log")
@@ -26,11 +25,8 @@ def command(
 ) -> int:
     """The history of every transition: time, actor, reason."""
     find_mission(missions_dir, mission_id)
-    backend = open_tracker(settings(tracker, repo, api_url))
-    try:
+    with opened(tracker, repo, api_url) as backend:
         events = backend.history(mission_id)
-    finally:
-        backend.close()
     if as_json:
         click.echo(
             json.dumps(

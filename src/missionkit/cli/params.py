@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
-from missionkit.tracking.select import TRACKERS, TrackerSettings
+from missionkit.tracking.base import Tracker
+from missionkit.tracking.select import TRACKERS, TrackerSettings, open_tracker
 
 missions_option = click.option(
     "--missions",
@@ -37,6 +39,16 @@ def tracker_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def settings(tracker: str | None, repo: str | None, api_url: str | None) -> TrackerSettings:
     return TrackerSettings.from_env(tracker, repo, api_url)
+
+
+@contextmanager
+def opened(tracker: str | None, repo: str | None, api_url: str | None) -> Iterator[Tracker]:
+    """The tracker the options and environment choose, closed afterwards."""
+    backend = open_tracker(settings(tracker, repo, api_url))
+    try:
+        yield backend
+    finally:
+        backend.close()
 
 
 def actor_option(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from missionkit.cli.params import missions_option, settings, tracker_options
+from missionkit.cli.params import missions_option, opened, tracker_options
 from missionkit.loader import load_missions
 from missionkit.tracking.plan import make_plan
-from missionkit.tracking.select import open_tracker
 
 
 @click.command("plan")
@@ -25,10 +24,7 @@ def command(
 ) -> int:
     """Show what a sync would change. Changes nothing."""
     missions = load_missions([missions_dir])
-    backend = open_tracker(settings(tracker, repo, api_url))
-    try:
+    with opened(tracker, repo, api_url) as backend:
         plan = make_plan(missions, backend, prune=prune)
-    finally:
-        backend.close()
     click.echo(plan.dumps() if as_json else plan.render(), nl=False)
     return 0

@@ -7,14 +7,13 @@ import click
 from missionkit.cli.params import (
     actor_option,
     missions_option,
-    settings,
+    opened,
     target,
     tracker_options,
     who,
 )
 from missionkit.execution.actions import retry
 from missionkit.missions import find_mission
-from missionkit.tracking.select import open_tracker
 
 
 @click.command("retry")
@@ -33,10 +32,7 @@ def command(
     """Re-queue a failed task."""
     mission_id, task_id = target(task_ref)
     mission = find_mission(missions_dir, mission_id)
-    backend = open_tracker(settings(tracker, repo, api_url))
-    try:
+    with opened(tracker, repo, api_url) as backend:
         retry(backend, mission, task_id, who(actor))
-    finally:
-        backend.close()
     click.echo(f"{task_ref}: re-queued.")
     return 0

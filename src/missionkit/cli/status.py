@@ -9,11 +9,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from missionkit.cli.output import console
-from missionkit.cli.params import missions_option, settings, tracker_options
+from missionkit.cli.params import missions_option, opened, tracker_options
 from missionkit.loader import load_missions
 from missionkit.missions import find_mission
 from missionkit.status import mission_label, mission_status
-from missionkit.tracking.select import open_tracker
 
 STYLE = {
     "done": "green",
@@ -44,11 +43,8 @@ def command(
         missions = [find_mission(missions_dir, mission_id)]
     else:
         missions = [m for m in load_missions([missions_dir]) if m.spec.status != "draft"]
-    backend = open_tracker(settings(tracker, repo, api_url))
-    try:
+    with opened(tracker, repo, api_url) as backend:
         statuses = [mission_status(m, backend) for m in missions]
-    finally:
-        backend.close()
     if as_json:
         click.echo(json.dumps([s.to_json() for s in statuses], indent=2, ensure_ascii=False))
         return 0

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
-from missionkit.cli.params import missions_option, settings, tracker_options
+from missionkit.cli.params import missions_option, opened, tracker_options
 from missionkit.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.plan import Change, make_plan
-from missionkit.tracking.select import open_tracker
 
 
 @click.command("sync")
@@ -26,17 +25,14 @@ def command(
 ) -> int:
     """Apply the plan: create and update the tracker's items to match the mission files."""
     missions = load_missions([missions_dir])
-    backend = open_tracker(settings(tracker, repo, api_url))
 
     def show(change: Change) -> None:
         if not quiet:
             click.echo("  " + change.describe())
 
-    try:
+    with opened(tracker, repo, api_url) as backend:
         plan = make_plan(missions, backend, prune=prune)
         result = apply_plan(plan, backend, show)
-    finally:
-        backend.close()
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(plan.summary().replace("Plan:", "Applied:") if not plan.empty else plan.summary())

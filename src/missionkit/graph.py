@@ -120,25 +120,27 @@ class TaskGraph:
 
     def ready(self, states: Mapping[str, TaskState | str]) -> list[str]:
         """Tasks not yet started whose every prerequisite is done."""
-        waiting = {TaskState.BLOCKED, TaskState.READY}
+        waiting = {str(TaskState.BLOCKED), str(TaskState.READY)}
+        done = str(TaskState.DONE)
+
+        def state(task: str) -> str:
+            return str(states.get(task, TaskState.BLOCKED))
+
         return [
             t
             for t in self.order()
-            if TaskState(states.get(t, TaskState.BLOCKED)) in waiting
-            and all(
-                TaskState(states.get(d, TaskState.BLOCKED)) == TaskState.DONE
-                for d in self.graph.predecessors(t)
-            )
+            if state(t) in waiting and all(state(d) == done for d in self.graph.predecessors(t))
         ]
 
     def critical_path(self, states: Mapping[str, TaskState | str] | None = None) -> list[str]:
-        """The longest chain of tasks still to finish (all tasks when no states are given)."""
-        finished = {TaskState.DONE, TaskState.CANCELLED}
+        """The longest chain of tasks still to finish (all tasks when no states are given).
+
+        Any state but done and cancelled (``untracked`` included) counts as still to finish.
+        """
+        finished = {str(TaskState.DONE), str(TaskState.CANCELLED)}
         states = states or {}
         remaining = [
-            t
-            for t in self.task_ids()
-            if TaskState(states.get(t, TaskState.BLOCKED)) not in finished
+            t for t in self.task_ids() if str(states.get(t, TaskState.BLOCKED)) not in finished
         ]
         path: list[str] = nx.dag_longest_path(self.graph.subgraph(remaining))
         return path

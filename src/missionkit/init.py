@@ -58,6 +58,9 @@ ACTIONS: dict[str, PinnedAction] = {
     ),
 }
 
+#: The site configuration is the status site's own default (see missionkit.site.render).
+SITE_CONFIG = "<the status site's default mkdocs.yml>"
+
 #: (file written, template under templates/init/), in the order they are written and shown.
 FILES: tuple[tuple[str, str], ...] = (
     ("missions/README.md", "missions/README.md.j2"),
@@ -66,7 +69,7 @@ FILES: tuple[tuple[str, str], ...] = (
     (".github/workflows/missions-sync.yml", "workflows/missions-sync.yml.j2"),
     (".github/workflows/missions-dispatch.yml", "workflows/missions-dispatch.yml.j2"),
     (".github/workflows/missions-site.yml", "workflows/missions-site.yml.j2"),
-    ("site/mkdocs.yml", "site/mkdocs.yml.j2"),
+    ("site/mkdocs.yml", SITE_CONFIG),
 )
 
 WORKFLOWS: tuple[str, ...] = tuple(p for p, _ in FILES if p.startswith(".github/workflows/"))
@@ -159,7 +162,17 @@ def render_files(options: InitOptions | None = None) -> dict[str, str]:
         "install_command": options.install.strip(),
         "uses": {name: str(action) for name, action in ACTIONS.items()},
     }
-    return {path: env.get_template(template).render(context) for path, template in FILES}
+    from missionkit.site.render import environment as site_environment
+    from missionkit.site.render import render_config
+
+    return {
+        path: (
+            render_config(site_environment())
+            if template == SITE_CONFIG
+            else env.get_template(template).render(context)
+        )
+        for path, template in FILES
+    }
 
 
 Action = Literal["wrote", "overwrote", "unchanged", "kept"]

@@ -25,6 +25,7 @@ class TaskStatus:
     number: int | None
     waits_on: str
     waits_on_kind: str  # "task", "person", "agent" or ""
+    waits_on_refs: tuple[str, ...] = ()  # the task references behind waits_on, if any
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,6 +38,7 @@ class TaskStatus:
             "url": self.url,
             "waits_on": self.waits_on or None,
             "waits_on_kind": self.waits_on_kind or None,
+            "waits_on_refs": list(self.waits_on_refs),
         }
 
 
@@ -89,7 +91,7 @@ def mission_status(mission: Mission, tracker: Tracker) -> MissionStatus:
     for task in mission.tasks:
         item = items.get(Key(mission.id, task.id))
         state = item.state if item else UNTRACKED
-        waits, kind = _waits_on(mission, task.id, state, states, external, graph)
+        waits, kind, refs = _waits_on(mission, task.id, state, states, external, graph)
         rows.append(
             TaskStatus(
                 mission=mission.id,
@@ -102,6 +104,7 @@ def mission_status(mission: Mission, tracker: Tracker) -> MissionStatus:
                 number=item.number if item else None,
                 waits_on=waits,
                 waits_on_kind=kind,
+                waits_on_refs=refs,
             )
         )
     mission_item = items.get(Key(mission.id))
@@ -122,7 +125,8 @@ def _waits_on(
     states: dict[str, str],
     external: dict[str, str],
     graph: TaskGraph,
-) -> tuple[str, str]:
+) -> tuple[str, str, tuple[str, ...]]:
+    """What the task waits on (as shown), what kind of thing that is, and its task refs."""
     task = mission.task(task_id)
     if state == TaskState.BLOCKED or state == UNTRACKED:
         pending = []
@@ -132,19 +136,20 @@ def _waits_on(
             if dep_state != TaskState.DONE:
                 pending.append(ref)
         if pending:
-            return ", ".join(pending), "task"
-        return ("dispatch", "agent") if state == TaskState.BLOCKED else ("sync", "")
+            return ", ".join(pending), "task", tuple(pending)
+        return ("dispatch", "agent", ()) if state == TaskState.BLOCKED else ("sync", "", ())
     if state == TaskState.READY:
         if task.agent:
-            return f"agent {task.agent}", "agent"
-        return f"@{mission.owner_of(task)}", "person"
+            return f"agent {task.agent}", "agent", ()
+        return f"@{mission.owner_of(task)}", "person", ()
     if state == TaskState.RUNNING:
-        return f"agent {task.agent}" if task.agent else f"@{mission.owner_of(task)}", "agent"
+        who = f"agent {task.agent}" if task.agent else f"@{mission.owner_of(task)}"
+        return who, "agent", ()
     if state in (TaskState.NEEDS_HUMAN, TaskState.FAILED):
         people = (task.owner and [task.owner]) or mission.escalation_targets
-        return ", ".join(f"@{p}" for p in people), "person"
+        return ", ".join(f"@{p}" for p in people), "person", ()
     del graph
-    return "", ""
+    return "", "", ()
 
 
 def mission_label(state: str) -> str:

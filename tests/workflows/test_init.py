@@ -177,21 +177,15 @@ def test_the_generated_workflows_are_the_projects_but_for_the_install() -> None:
 
 
 def test_the_site_configuration() -> None:
-    """The same mkdocs.yml as missionkit's own site/ (and `mission site build`'s default)."""
+    """The same mkdocs.yml as missionkit's own site/ and `mission site build`'s default."""
+    from missionkit.site.render import environment, render_config
+
     written = render_files()["site/mkdocs.yml"]
-    own = ROOT / "site" / "mkdocs.yml"
-    if own.is_file():
-        assert written == own.read_text(encoding="utf-8"), (
-            "site/mkdocs.yml changed: copy it to src/missionkit/templates/init/site/mkdocs.yml.j2"
-        )
+    assert written == render_config(environment())
+    assert written == (ROOT / "site" / "mkdocs.yml").read_text(encoding="utf-8")
     config = yaml.safe_load(written)
     assert config["docs_dir"] == "docs" and config["site_dir"] == "build"
     assert config["theme"]["name"] == "material"
-    try:
-        from missionkit.site.render import environment, render_config
-    except ImportError:
-        return
-    assert written == render_config(environment())
 
 
 def test_the_site_configuration_loads_in_mkdocs(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from missionkit.cli import (
     retry,
     run,
     schema,
+    site,
     status,
     sync,
     validate,
@@ -40,4 +41,5 @@ COMMANDS: list[click.Command] = [
     approve.command,
     log.command,
     init.command,
+    site.command,
 ]

@@ -1,0 +1,163 @@
+"""Lay a mission's task graph out for an SVG drawing: columns are the topological waves.
+
+Nodes sit in rows that line up across columns, so the gaps between rows are free lanes: an
+edge to the next column is one curve, and a longer edge runs along the lane nearest to its
+ends, never through a node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from missionkit.graph import TaskGraph
+from missionkit.site.palette import CRITICAL, EDGE, EXTERNAL, StateStyle, style
+from missionkit.status import UNTRACKED
+
+NODE_WIDTH = 176
+NODE_HEIGHT = 44
+GAP_X = 64
+GAP_Y = 20
+PAD = 16
+LABEL_CHARS = 22
+
+
+@dataclass(frozen=True)
+class Node:
+    """A task (or another mission's task it depends on) placed on the drawing."""
+
+    id: str
+    label: str
+    title: str
+    state: str
+    style: StateStyle
+    x: int
+    y: int
+    critical: bool
+    external: bool
+
+    @property
+    def width(self) -> int:
+        return NODE_WIDTH
+
+    @property
+    def height(self) -> int:
+        return NODE_HEIGHT
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A dependency: from the right side of ``source`` to the left side of ``target``."""
+
+    source: str
+    target: str
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+    critical: bool
+    lane: int | None = None  # y of the gap between rows that a longer edge follows
+
+    @property
+    def colour(self) -> str:
+        return CRITICAL if self.critical else EDGE
+
+    @property
+    def middle(self) -> int:
+        return (self.x1 + self.x2) // 2
+
+    @property
+    def enter(self) -> int:
+        """Where the edge reaches its lane: halfway into the gap after the source."""
+        return self.x1 + GAP_X // 2
+
+    @property
+    def leave(self) -> int:
+        """Where the edge leaves its lane: halfway into the gap before the target."""
+        return self.x2 - GAP_X // 2
+
+
+@dataclass(frozen=True)
+class Dag:
+    """Everything the SVG template needs: the canvas size, the nodes and the edges."""
+
+    width: int
+    height: int
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    columns: int
+    edge: str = EDGE
+    critical: str = CRITICAL
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _columns(graph: TaskGraph) -> list[list[str]]:
+    """External prerequisites first, then the waves, each ordered to follow its parents."""
+    external = [n for n, data in graph.graph.nodes(data=True) if data.get("external")]
+    columns = ([sorted(external)] if external else []) + graph.waves()
+    row: dict[str, float] = {}
+    ordered: list[list[str]] = []
+    for column in columns:
+        rank = {node: _mean_row(graph, node, row) for node in column}
+        placed = sorted(column, key=rank.__getitem__)  # stable: ties keep the mission's order
+        row.update({node: float(i) for i, node in enumerate(placed)})
+        ordered.append(placed)
+    return ordered
+
+
+def _mean_row(graph: TaskGraph, node: str, row: Mapping[str, float]) -> float:
+    """The mean row of a node's placed parents (so children sit beside their parents)."""
+    parents = [row[p] for p in graph.graph.predecessors(node) if p in row]
+    return sum(parents) / len(parents) if parents else float("inf")
+
+
+def layout(
+    graph: TaskGraph,
+    states: Mapping[str, str],
+    titles: Mapping[str, str],
+    critical_path: Sequence[str],
+) -> Dag:
+    """Place every node of ``graph``; the edges along ``critical_path`` are marked."""
+    columns = _columns(graph)
+    tallest = max((len(c) for c in columns), default=0)
+    height = PAD * 2 + max(tallest * (NODE_HEIGHT + GAP_Y) - GAP_Y, 0)
+    width = PAD * 2 + max(len(columns) * NODE_WIDTH + (len(columns) - 1) * GAP_X, 0)
+    on_path = set(critical_path)
+    critical_edges = set(pairwise(critical_path))
+    nodes: dict[str, Node] = {}
+    for c, column in enumerate(columns):
+        for r, node_id in enumerate(column):
+            external = bool(graph.graph.nodes[node_id].get("external"))
+            state = EXTERNAL if external else states.get(node_id, UNTRACKED)
+            title = titles.get(node_id, "")
+            nodes[node_id] = Node(
+                id=node_id,
+                label=_short(node_id),
+                title=f"{node_id}: {title} ({state})" if title else f"{node_id} ({state})",
+                state=state,
+                style=style(state),
+                x=PAD + c * (NODE_WIDTH + GAP_X),
+                y=PAD + r * (NODE_HEIGHT + GAP_Y),
+                critical=node_id in on_path,
+                external=external,
+            )
+    edges = [
+        _edge(nodes[src], nodes[dst], (src, dst) in critical_edges, tallest)
+        for src, dst in graph.graph.edges
+    ]
+    edges.sort(key=lambda e: e.critical)  # critical edges drawn last, on top
+    return Dag(width, height, tuple(nodes.values()), tuple(edges), len(columns))
+
+
+def _edge(source: Node, target: Node, critical: bool, rows: int) -> Edge:
+    y1, y2 = source.y + NODE_HEIGHT // 2, target.y + NODE_HEIGHT // 2
+    lane = None
+    if target.x - source.x > NODE_WIDTH + GAP_X:  # skips a column: follow a lane
+        pitch = NODE_HEIGHT + GAP_Y
+        gap = min(max(round(((y1 + y2) / 2 - PAD + GAP_Y / 2) / pitch), 0), rows)
+        lane = PAD + gap * pitch - GAP_Y // 2
+    return Edge(source.id, target.id, source.x + NODE_WIDTH, y1, target.x, y2, critical, lane)

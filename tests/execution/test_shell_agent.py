@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from missionkit.agents.base import Verdict
 from missionkit.execution.runner import run_task
 from missionkit.loader import load_missions
@@ -128,3 +130,15 @@ def test_retries_stop_at_the_limit(
     assert outcome.attempts == 2
     assert (workspace / "tries").read_text() == "x\nx\n"
     assert "(attempt 2 of 2)" in outcome.report
+
+
+def test_commands_find_the_python_missionkit_runs_with(
+    write_mission: Callable[[str, str], Path], workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    mission = one_task(write_mission, '    with: {command: "command -v python > which.txt"}\n')
+    assert run_task(mission, mission.task("t"), workspace).verdict == Verdict.DONE
+    found = (workspace / "which.txt").read_text().strip()
+    assert Path(found).parent == Path(sys.executable).parent

@@ -43,10 +43,18 @@ class AgentContext:
 
 @dataclass(frozen=True)
 class AgentResult:
+    """What an agent returns.
+
+    ``artifacts`` are files kept with the run; ``changed`` are files the agent wrote into the
+    repository (generated models, a mapping): on GitHub they are proposed as a pull request
+    that closes the task when merged.
+    """
+
     verdict: Verdict
     report: str
     artifacts: tuple[Path, ...] = ()
     question: str | None = None
+    changed: tuple[Path, ...] = ()
 
 
 class Agent(ABC):

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,6 +38,17 @@ def _argv(command: str) -> list[str]:
     return ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command]
 
 
+def command_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a command: ours, plus ``extra``, with our Python's folder first on
+    PATH, so ``python``, ``dbt`` and ``mission`` are the ones missionkit runs with."""
+    env = {**os.environ, **extra}
+    here = os.path.dirname(sys.executable)
+    path = env.get("PATH", "")
+    if path.split(os.pathsep)[0] != here:
+        env["PATH"] = here + os.pathsep + path if path else here
+    return env
+
+
 def run_command(
     command: str,
     cwd: Path,
@@ -51,7 +63,7 @@ def run_command(
             proc = subprocess.Popen(
                 _argv(command),
                 cwd=cwd,
-                env={**os.environ, **env},
+                env=command_env(env),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

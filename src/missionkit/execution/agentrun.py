@@ -13,6 +13,7 @@ from missionkit.execution.escalation import escalate
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
 from missionkit.model import Mission, Task, TaskState
+from missionkit.templating import render_template
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Item, Key
 
@@ -47,14 +48,29 @@ def finish(
     item: Item,
     outcome: RunOutcome,
     actor: str = AGENT_ACTOR,
+    workspace: Path | None = None,
 ) -> Item | None:
     """Record the report, move the task to its verdict's state and escalate if needed."""
     tracker.comment(item, outcome.report, actor)
     state = STATE_FOR[outcome.verdict]
-    moved = tracker.transition(item, [TaskState.RUNNING], state, actor, outcome.summary)
+    summary = outcome.summary
+    proposed = None
+    if outcome.verdict == Verdict.DONE and outcome.changed and tracker.proposes_changes:
+        proposed = _propose(tracker, mission, task, item, outcome, workspace)
+        if proposed is not None:
+            state = TaskState.NEEDS_HUMAN
+            summary = f"review and merge pull request #{proposed[0]}; merging it closes the task"
+    moved = tracker.transition(item, [TaskState.RUNNING], state, actor, summary)
     if moved is None:
         return None  # someone else moved it (a person closed it meanwhile): keep theirs
-    if outcome.verdict == Verdict.NEEDS_HUMAN:
+    if proposed is not None:
+        number, url = proposed
+        text = (
+            f"The `{task.agent}` agent's files are in pull request #{number} ({url}). "
+            "Review it and merge it: merging closes this task and lets the mission go on."
+        )
+        escalate(tracker, notifier, mission, task, moved, "needs-human", text, actor)
+    elif outcome.verdict == Verdict.NEEDS_HUMAN:
         escalate(
             tracker, notifier, mission, task, moved, "needs-human", outcome.question or "", actor
         )
@@ -74,4 +90,29 @@ def run_agent_task(
 ) -> tuple[RunOutcome, Item | None]:
     item = start(tracker, mission, task)
     outcome = run_task(mission, task, workspace, answers=answers(tracker, item), env=env)
-    return outcome, finish(tracker, notifier, mission, task, item, outcome)
+    return outcome, finish(tracker, notifier, mission, task, item, outcome, workspace=workspace)
+
+
+def _propose(
+    tracker: Tracker,
+    mission: Mission,
+    task: Task,
+    item: Item,
+    outcome: RunOutcome,
+    workspace: Path | None,
+) -> tuple[int, str] | None:
+    """Offer the files the agent wrote into the repository for review (GitHub: a pull request)."""
+    root = (workspace or Path.cwd()).resolve()
+    files: dict[str, bytes] = {}
+    for path in outcome.changed:
+        full = Path(path).resolve()
+        if full.is_file() and full.is_relative_to(root):
+            files[full.relative_to(root).as_posix()] = full.read_bytes()
+    if not files:
+        return None
+    title = f"{mission.id}/{task.id}: {task.title}"
+    body = render_template(
+        "run/pull_request.md.j2",
+        {"mission": mission, "task": task, "files": sorted(files), "report": outcome.report},
+    )
+    return tracker.propose_changes(item, files, title=title, body=body)

@@ -34,6 +34,7 @@ class RunOutcome:
     artifacts: tuple[Path, ...] = ()
     question: str | None = None
     reasons: tuple[str, ...] = field(default=())
+    changed: tuple[Path, ...] = ()  # repository files the agent wrote (see AgentResult)
 
     @property
     def summary(self) -> str:
@@ -167,6 +168,7 @@ def run_task(
         tuple(result.artifacts),
         result.question,
         tuple(reasons),
+        tuple(result.changed),
     )
 
 

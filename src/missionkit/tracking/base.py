@@ -7,7 +7,7 @@ tracker only reads items into the shared models and applies single changes.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from missionkit.tracking.labels import Label
 from missionkit.tracking.model import Comment, Event, Item, Key, Spec
@@ -17,6 +17,7 @@ class Tracker(ABC):
     """Where task state lives."""
 
     name: str = "tracker"
+    proposes_changes: bool = False  # does propose_changes open a review (a pull request)?
     warnings: list[str]
 
     def __init__(self) -> None:
@@ -106,6 +107,13 @@ class Tracker(ABC):
     @abstractmethod
     def record(self, event: Event, note: str | None = None) -> None:
         """Add an event to the history; ``note`` is a message for people shown with it."""
+
+    def propose_changes(
+        self, item: Item, files: Mapping[str, bytes], *, title: str, body: str
+    ) -> tuple[int, str] | None:
+        """Offer repository files for review (a pull request on GitHub) that closes ``item``
+        when accepted; ``None`` where files are simply left in the workspace (locally)."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook, most trackers hold nothing
         """Release connections and files."""

@@ -9,6 +9,7 @@ error or failing test fails the task, and the report names them.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import os
 import shutil
 import subprocess
@@ -67,7 +68,8 @@ def build(ctx: AgentContext, inputs: DbtInputs) -> AgentResult:
         return failed("dbt staging failed", f"cannot write into {display(ctx, project)}: {exc}")
     files = [display(ctx, p) for g in generated for p in g.files]
     select = inputs.select.split() if inputs.select else [g.model for g in generated]
-    return _run(ctx, inputs, dbt, project, warehouse, select, files)
+    result = _run(ctx, inputs, dbt, project, warehouse, select, files)
+    return replace(result, changed=tuple(p for g in generated for p in g.files))
 
 
 def find_dbt(executable: str | None) -> str | None:

@@ -82,7 +82,11 @@ def map_fields(ctx: AgentContext, inputs: FieldMappingInputs) -> AgentResult:
     decisions = [d for p in proposals for d in p.decisions]
     mapped = sum(1 for d in decisions if d.column is not None)
     title = f"Mapped {mapped} of {len(decisions)} fields → `{display(ctx, out)}`"
-    return AgentResult(Verdict.DONE, _report(ctx, proposals, rejected, title, None), (out,))
+    report = _report(ctx, proposals, rejected, title, None)
+    inside = out.resolve().is_relative_to(ctx.workspace.resolve())
+    return AgentResult(
+        Verdict.DONE, report, (out,), changed=(out,) if inputs.output and inside else ()
+    )
 
 
 def propose_all(ctx: AgentContext, inputs: FieldMappingInputs) -> list[Proposal]:

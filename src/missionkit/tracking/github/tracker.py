@@ -74,6 +74,7 @@ class GitHubTracker(Tracker):
     """A tracker on one repository's issues."""
 
     name = "github"
+    proposes_changes = True
 
     def __init__(self, gh: Github, repository: str, client: Client) -> None:
         super().__init__()
@@ -321,6 +322,13 @@ class GitHubTracker(Tracker):
         if current.state not in expected:
             return None
         return self.set_state(current, state, actor, reason)
+
+    def propose_changes(
+        self, item: Item, files: Mapping[str, bytes], *, title: str, body: str
+    ) -> tuple[int, str] | None:
+        from missionkit.tracking.github.changes import propose_changes
+
+        return propose_changes(self, item, files, title=title, body=body)
 
     def permission(self, login: str) -> str:
         """The user's permission on the repository: admin, maintain, write, triage, read or none."""

@@ -25,8 +25,8 @@ from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.plan import make_plan
 
 
-def write(folder: Path, n: int) -> None:
-    """Ten independent chains fanning out: task i waits on task i-10 (a wide DAG)."""
+def write(folder: Path, n: int, chains: int = 10) -> None:
+    """``chains`` independent chains: task i waits on task i-chains (a wide DAG)."""
     lines = ["---", "title: Wide", "owner: dana-lee", "success_criteria: [All ran]", "tasks:"]
     for i in range(n):
         lines += [
@@ -35,8 +35,8 @@ def write(folder: Path, n: int) -> None:
             "    agent: shell",
             "    with: {command: 'true'}",
         ]
-        if i >= 10:
-            lines.append(f"    depends_on: [t{i - 10}]")
+        if i >= chains:
+            lines.append(f"    depends_on: [t{i - chains}]")
     (folder / "missions").mkdir()
     (folder / "missions" / "wide.md").write_text("\n".join([*lines, "---", ""]))
 
@@ -48,10 +48,8 @@ def floor(n: int) -> float:
     return time.perf_counter() - start
 
 
-def main() -> int:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    workers = int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 2)
-    base = floor(n)
+def one_run(n: int, workers: int) -> tuple[float, float, float, float, int, int]:
+    """Sync, dispatch twice and run a fresh copy of the mission; return the timings."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write(root, n)
@@ -72,15 +70,50 @@ def main() -> int:
         ran = time.perf_counter() - start
         done = sum(1 for i in tracker.read("wide") if i.key.task and i.state == "done")
         tracker.close()
+        os.chdir("/")
+    return ran, synced, dispatch_first, dispatch_idle, done, summary.ran
+
+
+def flat_dispatch(n: int) -> float:
+    """One dispatch pass over n independent tasks: each is unblocked and claimed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write(root, n, chains=n)
+        os.chdir(root)
+        missions = load_missions(["missions"])
+        tracker = LocalTracker(root / ".missionkit" / "tracker.db")
+        apply_plan(make_plan(missions, tracker), tracker)
+        start = time.perf_counter()
+        result = Dispatcher(tracker, Notifier({})).run(missions)
+        took = time.perf_counter() - start
+        assert len(result.claimed) == n
+        tracker.close()
+        os.chdir("/")
+    return took
+
+
+def main() -> int:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 2)
+    repeats = 3
+    # Best of three for both sides, taken in turn, so that a busy moment spoils neither.
+    floors, runs = [], []
+    for _ in range(repeats):
+        floors.append(floor(n))
+        runs.append(one_run(n, workers))
+    base = min(floors)
+    ran, synced, dispatch_first, dispatch_idle, done, ran_count = min(runs)
+    summary_ran = ran_count
     overhead = ran - base
-    print(f"tasks: {n}, workers: {workers}, done: {done}, ran: {summary.ran}")
+    print(f"tasks: {n}, workers: {workers}, done: {done}, ran: {summary_ran} (best of {repeats})")
     print(f"floor: {n} x subprocess.run(['true'])  {base:7.2f} s")
     print(
         f"mission run (agents + checks + tracker)  {ran:7.2f} s  "
         f"overhead {overhead:6.2f} s = {overhead / base:4.2f}x the floor"
     )
     print(f"sync of {n} tasks to the local tracker   {synced:7.2f} s")
-    print(f"dispatch, first pass ({n} unblocked)      {dispatch_first:7.2f} s")
+    print(f"dispatch, first pass (10 unblocked)      {dispatch_first:7.2f} s")
+    print(f"dispatch, {n} independent tasks: unblock and claim all {flat_dispatch(n):7.2f} s")
     print(f"dispatch, pass with nothing to do        {dispatch_idle:7.2f} s")
     ok = done == n and overhead <= 2 * base
     print(f"target (overhead <= 2x floor): {'met' if ok else 'NOT met'}")

@@ -84,6 +84,15 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     (_R + "/pulls", "get"),
     (_R + "/pulls", "post"),
     (_R + "/pulls/{pull_number}", "get"),
+    (_R + "/pulls/{pull_number}", "patch"),
+    (_R + "/pulls/{pull_number}/merge", "put"),
+    (_R + "/git/ref/{ref}", "get"),
+    (_R + "/git/refs", "post"),
+    (_R + "/git/refs/{ref}", "patch"),
+    (_R + "/git/trees", "post"),
+    (_R + "/git/commits", "post"),
+    (_R + "/git/commits/{commit_sha}", "get"),
+    (_R + "/git/blobs", "post"),
 )
 
 _NAME_MAPS = frozenset({"properties", "patternProperties", "definitions", "headers", "content"})

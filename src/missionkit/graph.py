@@ -29,6 +29,7 @@ def graph_problems(
 ) -> list[Located]:
     """Unknown or self dependencies, and cycles, each located at a ``depends_on`` entry."""
     by_id = {m.id: m for m in missions}
+    ids: dict[str, set[str]] = {m.id: {t.id for t in m.tasks} for m in by_id.values()}
     problems: list[Located] = []
     graph: nx.DiGraph[str] = nx.DiGraph()
     where: dict[tuple[str, str], tuple[str, tuple[str | int, ...]]] = {}
@@ -43,17 +44,17 @@ def graph_problems(
                     continue
                 other = by_id.get(other_id)
                 if other is None:
-                    other = resolve(other_id)
-                    if other is not None:
-                        by_id_extra = other
-                        if not any(t2.id == dep for t2 in by_id_extra.tasks):
-                            problems.append(
-                                (mission.id, loc, f"unknown task '{dep}' in mission '{other_id}'")
-                            )
-                        continue
-                    problems.append((mission.id, loc, f"unknown mission '{other_id}' in '{ref}'"))
+                    outside = resolve(other_id)
+                    if outside is None:
+                        problems.append(
+                            (mission.id, loc, f"unknown mission '{other_id}' in '{ref}'")
+                        )
+                    elif dep not in {t2.id for t2 in outside.tasks}:
+                        problems.append(
+                            (mission.id, loc, f"unknown task '{dep}' in mission '{other_id}'")
+                        )
                     continue
-                if not any(t2.id == dep for t2 in other.tasks):
+                if dep not in ids[other_id]:
                     scope = "" if other_id == mission.id else f" in mission '{other_id}'"
                     problems.append((mission.id, loc, f"unknown task '{dep}'{scope}"))
                     continue

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -243,11 +244,12 @@ class Mission:
     def tasks(self) -> list[Task]:
         return self.spec.tasks
 
+    @cached_property
+    def _tasks_by_id(self) -> dict[str, Task]:
+        return {t.id: t for t in self.spec.tasks}
+
     def task(self, task_id: str) -> Task:
-        for task in self.spec.tasks:
-            if task.id == task_id:
-                return task
-        raise KeyError(task_id)
+        return self._tasks_by_id[task_id]
 
     @property
     def approvers(self) -> list[str]:

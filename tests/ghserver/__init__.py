@@ -16,6 +16,11 @@ PyGithub (unmodified) talks to it like to api.github.com or a GitHub Enterprise 
 ``base_url`` may also be ``server.url + "/api/v3"``.  Every response is validated against GitHub's
 OpenAPI description (``server.validation_errors``); ``server.faults`` injects failures;
 ``server.requests`` logs what arrived; ``server.state`` holds (and seeds) the repository.
+``server.state.git`` (:class:`ghserver.git.GitStore`) holds its git objects and branches, served
+through the Git Data API (refs, trees, commits, blobs) and pull requests that merge for real:
+``main`` starts with one commit holding ``README.md``, and ``state.git.file_at(branch, path)`` /
+``files_at(branch)`` read what a branch holds.  Merging into the default branch closes the issues
+the pull request names with a closing keyword (``Closes #N``), as GitHub does.
 ``ghserver.client.github_client(server, **options)`` builds such a client; the pytest fixture
 ``github_server`` lives in ``ghserver.fixtures``.
 """

@@ -1,4 +1,4 @@
-"""In-memory state of the emulated repository: users, labels, issues, comments, relations.
+"""In-memory state of the emulated repository: users, labels, issues, comments, relations, git.
 
 Everything here is plain data guarded by ``GitHubState.lock``; the HTTP layer holds the lock while
 a handler runs, and tests may read (or seed) the state directly between requests.
@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from .git import GitStore, Signature
 
 Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
 PERMISSIONS: tuple[str, ...] = ("admin", "maintain", "write", "triage", "read", "none")
@@ -90,10 +92,12 @@ class Comment:
 class PullInfo:
     """Extra fields of an issue that is a pull request."""
 
-    head: str
+    head: str  # branch names
     base: str
     draft: bool = False
     merged_at: datetime | None = None
+    merged_by: str | None = None
+    merge_commit_sha: str | None = None
 
 
 @dataclass
@@ -174,6 +178,8 @@ class GitHubState:
         self.dispatches: list[Dispatch] = []
         self.workflows: dict[str, int] = {name: 160_000_000 + i for i, name in enumerate(workflows)}
         self.rate = RateLimit(reset=int(time.time()) + 3600)
+        first = Signature(owner, f"{owner.lower()}@users.noreply.github.com", self.created_at)
+        self.git = GitStore(self.now, first, files={"README.md": f"# {repo}\n".encode()})
         self._next_issue_id = 3_141_500_000
         self._next_label_id = 7_100_000_000
         self._next_comment_id = 2_718_200_000

@@ -31,6 +31,10 @@ _BARE_LIST_BODIES = {
     ("PUT", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
 }
 
+#: Responses described as ``oneOf`` schemas that a plain validation error matches more than once
+#: (``repository-rule-violation-error`` has only optional fields): checked as ``validation-error``.
+_ONE_OF_VALIDATION_ERRORS = {("POST", "/repos/{owner}/{repo}/git/blobs", 422)}
+
 _formats = FormatChecker(formats=())
 
 
@@ -145,6 +149,8 @@ class OpenApi:
                 schema = {"$ref": "#/components/schemas/basic-error"}
             else:
                 return [f"{where}: status {status} is not documented for this operation"]
+        if (method, template, status) in _ONE_OF_VALIDATION_ERRORS:
+            schema = {"$ref": "#/components/schemas/validation-error"}
         if schema is None:
             return [] if body is None else [f"{where}: a body was sent where none is documented"]
         if body is None:

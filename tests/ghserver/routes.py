@@ -2,8 +2,9 @@
 
 Templates are spelled exactly as in GitHub's OpenAPI description so that each response can be
 validated against the operation it answers.  Path parameters match one segment, except label
-names, which match the rest of the path: PyGithub's ``Issue.remove_from_labels`` quotes names
-with ``/`` left as is, so a label ``area/x`` arrives as ``.../labels/area/x``.
+names and git refs, which match the rest of the path: PyGithub's ``Issue.remove_from_labels``
+quotes names with ``/`` left as is, so a label ``area/x`` arrives as ``.../labels/area/x``, and
+``Repository.get_git_ref("heads/a/b")`` asks for ``.../git/ref/heads/a/b``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import h_git as git
 from . import h_issues as issues
+from . import h_pulls as pulls
 from . import h_relations as rel
 from . import h_repo as repo
 from .api import ApiResponse, Ctx
@@ -22,7 +25,7 @@ Handler = Callable[[Ctx], ApiResponse]
 
 _R = "/repos/{owner}/{repo}"
 _I = _R + "/issues/{issue_number}"
-_GREEDY = {"name"}
+_GREEDY = {"name", "ref"}
 
 ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/user", repo.get_authenticated_user),
@@ -65,9 +68,18 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", _R + "/collaborators/{username}/permission", repo.collaborator_permission),
     ("GET", _R + "/actions/workflows/{workflow_id}", repo.get_workflow),
     ("POST", _R + "/actions/workflows/{workflow_id}/dispatches", repo.dispatch_workflow),
-    ("GET", _R + "/pulls", repo.list_pulls),
-    ("POST", _R + "/pulls", repo.create_pull),
-    ("GET", _R + "/pulls/{pull_number}", repo.get_pull),
+    ("GET", _R + "/pulls", pulls.list_pulls),
+    ("POST", _R + "/pulls", pulls.create_pull),
+    ("GET", _R + "/pulls/{pull_number}", pulls.get_pull),
+    ("PATCH", _R + "/pulls/{pull_number}", pulls.edit_pull),
+    ("PUT", _R + "/pulls/{pull_number}/merge", pulls.merge_pull),
+    ("GET", _R + "/git/ref/{ref}", git.get_ref),
+    ("POST", _R + "/git/refs", git.create_ref),
+    ("PATCH", _R + "/git/refs/{ref}", git.update_ref),
+    ("POST", _R + "/git/trees", git.create_tree),
+    ("POST", _R + "/git/commits", git.create_commit),
+    ("GET", _R + "/git/commits/{commit_sha}", git.get_commit),
+    ("POST", _R + "/git/blobs", git.create_blob),
 )
 
 

@@ -249,9 +249,15 @@ class LocalTracker(Tracker):
         actor: str,
         reason: str,
         claim: tuple[str, datetime] | None = None,
+        row: tuple[str, str] | None = None,
     ) -> Item:
-        """Write the new state (and claim); return the item as it now is, without re-reading."""
-        row = db.execute("SELECT state, labels FROM items WHERE number = ?", (item.uid,)).fetchone()
+        """Write the new state (and claim); return the item as it now is, without re-reading.
+
+        ``row`` is the item's (state, labels) when the caller has just read them."""
+        if row is None:
+            row = db.execute(
+                "SELECT state, labels FROM items WHERE number = ?", (item.uid,)
+            ).fetchone()
         before, labels = str(row[0]), json.loads(row[1])
         labels = [x for x in labels if not x.startswith("status:")]
         open_task = item.key.task and state not in (TaskState.DONE, TaskState.CANCELLED)
@@ -297,18 +303,24 @@ class LocalTracker(Tracker):
         self, item: Item, expected: Sequence[str], state: str, actor: str, reason: str
     ) -> Item | None:
         with self._tx() as db:
-            row = db.execute("SELECT state FROM items WHERE number = ?", (item.uid,)).fetchone()
+            row = db.execute(
+                "SELECT state, labels FROM items WHERE number = ?", (item.uid,)
+            ).fetchone()
             if row is None or row[0] not in expected:
                 return None
-            return self._set_state(db, item, state, actor, reason)
+            return self._set_state(db, item, state, actor, reason, row=row)
 
     def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
         expires = clock.now() + timedelta(seconds=lease_seconds)
         with self._tx() as db:
-            row = db.execute("SELECT state FROM items WHERE number = ?", (item.uid,)).fetchone()
+            row = db.execute(
+                "SELECT state, labels FROM items WHERE number = ?", (item.uid,)
+            ).fetchone()
             if row is None or row[0] != TaskState.READY:
                 return None
-            return self._set_state(db, item, TaskState.RUNNING, actor, "claimed", (actor, expires))
+            return self._set_state(
+                db, item, TaskState.RUNNING, actor, "claimed", (actor, expires), row=row
+            )
 
     def events(self, item: Item) -> list[Event]:
         rows = self.db.execute(

@@ -9,11 +9,11 @@ error or failing test fails the task, and the report names them.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

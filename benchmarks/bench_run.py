@@ -2,9 +2,13 @@
 
 Compared with the floor: 1,000 plain ``subprocess.run(["true"])`` calls, one after another.
 Target: missionkit's overhead (run time minus the floor) is at most 2x the floor.
-Also times one full dispatch pass over a 1,000-task mission on the local tracker.
+Also times dispatch passes over a 1,000-task mission on the local tracker.
 
     python benchmarks/bench_run.py [TASKS] [WORKERS]
+
+Each task leaves a run folder (output.log, report.md, result.json), so on a slow or busy disk
+the file system, not missionkit, sets the pace: set TMPDIR=/dev/shm to see missionkit's own
+overhead apart from the disk's.
 """
 
 from __future__ import annotations
@@ -102,6 +106,12 @@ def main() -> int:
         floors.append(floor(n))
         runs.append(one_run(n, workers))
     base = min(floors)
+    print(
+        "runs:",
+        " ".join(f"{r[0]:.2f}" for r in runs),
+        " floors:",
+        " ".join(f"{f:.2f}" for f in floors),
+    )
     ran, synced, dispatch_first, dispatch_idle, done, ran_count = min(runs)
     summary_ran = ran_count
     overhead = ran - base

@@ -57,7 +57,8 @@ def run_command(
     log: Path,
 ) -> tuple[int | None, str]:
     """Run ``command`` with bash; return (exit code or None on timeout, the output's tail)."""
-    log.parent.mkdir(parents=True, exist_ok=True)
+    if not log.parent.is_dir():
+        log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         try:
             proc = subprocess.Popen(

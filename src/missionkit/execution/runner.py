@@ -104,7 +104,7 @@ def run_task(
     run_dir = root
     for attempt in range(1, attempts + 1):
         run_dir = root / mission.id / task.id / f"{stamp}-{attempt}"
-        run_dir.mkdir(parents=True, exist_ok=True)
+        _make_dir(run_dir)
         ctx = AgentContext(
             mission, task, workspace, run_dir, warehouse, answers, timeout, env or {}
         )
@@ -170,6 +170,16 @@ def run_task(
         tuple(reasons),
         tuple(result.changed),
     )
+
+
+def _make_dir(path: Path) -> None:
+    """One system call in the usual case (the task's folder exists after its first run)."""
+    try:
+        path.mkdir()
+    except FileNotFoundError:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        pass
 
 
 def _rel(path: Path, base: Path) -> str:

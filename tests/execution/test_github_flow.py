@@ -472,3 +472,71 @@ tasks:
     event = event_payloads.write(event_payloads.post_comment(mission, "dana-lee", "/approve"))
     assert cli("dispatch", "--event", str(event)).startswith("event: tiny signed off by @dana-lee")
     assert gh_users.state.issues[mission].state == "closed"
+
+
+def _to_signoff(gh: GitHubTestServer, repo: Path, cli: Cli, payloads: Payloads) -> int:
+    """Run the flow up to awaiting sign-off; return the mission issue's number."""
+    (repo / "missions" / "claims.md").write_text(FLOW, encoding="utf-8")
+    cli("sync")
+    cli("dispatch")
+    cli("agent", "run", "claims/extract")
+    cli("dispatch")
+    review = issue_number(gh, "claims/review")
+    as_user(gh, "alex-kim", "PATCH", f"/issues/{review}", {"state": "closed"})
+    cli("dispatch", "--event", str(payloads.write(payloads.issues("closed", review, "alex-kim"))))
+    cli("agent", "run", "claims/publish")
+    cli("dispatch")
+    mission = issue_number(gh, "claims")
+    assert "status:awaiting-signoff" in labels_of(gh, mission)
+    return mission
+
+
+def test_closing_the_mission_issue_by_hand_is_a_sign_off_only_for_an_approver(
+    gh_users: GitHubTestServer, event_payloads: Payloads, repo: Path, cli: Cli
+) -> None:
+    mission = _to_signoff(gh_users, repo, cli, event_payloads)
+    as_user(gh_users, "alex-kim", "PATCH", f"/issues/{mission}", {"state": "closed"})
+    out = cli(
+        "dispatch",
+        "--event",
+        str(event_payloads.write(event_payloads.issues("closed", mission, "alex-kim"))),
+        "--event-only",
+    )
+    assert out == "event: claims reopened: only the approvers of claims (dana-lee) sign it off\n"
+    with gh_users.state.lock:
+        assert gh_users.state.issues[mission].state == "open"
+    assert "status:awaiting-signoff" in labels_of(gh_users, mission)
+    assert comments_of(gh_users, mission)[-1][1].startswith(
+        "@alex-kim this mission's issue stays open: only the approvers of claims (dana-lee) "
+        "sign it off."
+    )
+    as_user(gh_users, "dana-lee", "PATCH", f"/issues/{mission}", {"state": "closed"})
+    out = cli(
+        "dispatch",
+        "--event",
+        str(event_payloads.write(event_payloads.issues("closed", mission, "dana-lee"))),
+        "--event-only",
+    )
+    assert out == "event: claims signed off by @dana-lee\n"
+    with gh_users.state.lock:
+        assert gh_users.state.issues[mission].state == "closed"
+    assert "status:awaiting-signoff" not in labels_of(gh_users, mission)
+    assert ("awaiting-signoff", "closed", "dana-lee") in transitions(cli.log("claims"), "claims")
+
+
+def test_closing_the_mission_issue_early_reopens_it(
+    gh_users: GitHubTestServer, event_payloads: Payloads, repo: Path, cli: Cli
+) -> None:
+    (repo / "missions" / "claims.md").write_text(FLOW, encoding="utf-8")
+    cli("sync")
+    mission = issue_number(gh_users, "claims")
+    as_user(gh_users, "dana-lee", "PATCH", f"/issues/{mission}", {"state": "closed"})
+    out = cli(
+        "dispatch",
+        "--event",
+        str(event_payloads.write(event_payloads.issues("closed", mission, "dana-lee"))),
+        "--event-only",
+    )
+    assert out == "event: claims reopened: not every task is done yet\n"
+    with gh_users.state.lock:
+        assert gh_users.state.issues[mission].state == "open"

@@ -128,6 +128,12 @@ def approve(tracker: Tracker, notifier: Notifier, mission: Mission, actor: str) 
     )
     if moved is None:
         raise Refused(f"{mission.id} changed while signing off; try again")
+    announce_signoff(notifier, mission, moved, actor)
+    return moved
+
+
+def announce_signoff(notifier: Notifier, mission: Mission, item: Item, actor: str) -> None:
+    """Tell the stakeholders the mission is closed."""
     notifier.send(
         Notice(
             "closed",
@@ -135,10 +141,9 @@ def approve(tracker: Tracker, notifier: Notifier, mission: Mission, actor: str) 
             f"signed off by {actor}",
             f"{mission.spec.title} is closed: {actor} signed it off.",
             tuple(mission.spec.stakeholders),
-            moved.url,
+            item.url,
         )
     )
-    return moved
 
 
 def parse_target(text: str) -> tuple[str, str]:

@@ -11,15 +11,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from missionkit import clock
 from missionkit.errors import CheckFailed, UsageError
 from missionkit.execution import actions
 from missionkit.execution.notify import Notifier
 from missionkit.model import Mission, TaskState
 from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.github.tracker import GitHubTracker
-from missionkit.tracking.labels import state_from_labels
-from missionkit.tracking.model import Event, Item, Key
+from missionkit.tracking.labels import state_from_labels, status_label
+from missionkit.tracking.model import (
+    MISSION_ACTIVE,
+    MISSION_AWAITING,
+    MISSION_CLOSED,
+    Item,
+    Key,
+)
 
 WRITERS = {"admin", "maintain", "write"}
 COMMANDS = ("/approve", "/retry", "/answer")
@@ -77,15 +82,62 @@ def handle(
             " ignored",
         )
     if kind == "issues" and action in ("closed", "reopened"):
-        return _closed_or_reopened(tracker, item, str(action), issue, sender)
+        return _closed_or_reopened(tracker, notifier, mission, item, str(action), issue, sender)
     if kind == "issue_comment" and action == "created":
         comment = payload.get("comment") or {}
         return _command(tracker, notifier, mission, item, comment)
     return Outcome(key, f"{kind}.{action} needs nothing")
 
 
+def _mission_closed(
+    tracker: GitHubTracker,
+    notifier: Notifier,
+    mission: Mission,
+    item: Item,
+    sender: str,
+    how: str,
+) -> Outcome:
+    """Closing a mission's issue is a sign-off: an approver's when every task is done;
+    anyone else's, or an early one, is undone with a reply saying how to sign off."""
+    key = item.key
+    before = MISSION_AWAITING if status_label(MISSION_AWAITING) in item.labels else MISSION_ACTIVE
+    if before == MISSION_AWAITING and how == "completed" and actions.is_approver(mission, sender):
+        closed = tracker.set_state(
+            replace(item, state=before),
+            MISSION_CLOSED,
+            sender,
+            f"signed off by @{sender} (closed the mission's issue)",
+        )
+        actions.announce_signoff(notifier, mission, closed, sender)
+        return Outcome(key, f"{key} signed off by @{sender}")
+    why = (
+        f"only the approvers of {mission.id} ({', '.join(mission.approvers)}) sign it off"
+        if not actions.is_approver(mission, sender)
+        else "not every task is done yet"
+    )
+    reopened = tracker.set_state(
+        replace(item, state=MISSION_CLOSED),
+        before,
+        "missionkit",
+        f"reopened: @{sender} closed it, but {why}",
+    )
+    tracker.comment(
+        reopened,
+        f"@{sender} this mission's issue stays open: {why}. When every task is done, an "
+        "approver signs it off by commenting `/approve`.",
+        "missionkit",
+    )
+    return Outcome(key, f"{key} reopened: {why}")
+
+
 def _closed_or_reopened(
-    tracker: GitHubTracker, item: Item, action: str, issue: dict[str, Any], sender: str
+    tracker: GitHubTracker,
+    notifier: Notifier,
+    mission: Mission,
+    item: Item,
+    action: str,
+    issue: dict[str, Any],
+    sender: str,
 ) -> Outcome:
     key = item.key
     if action == "closed":
@@ -101,18 +153,7 @@ def _closed_or_reopened(
                 f"issue closed as {how} by @{sender}",
             )
             return Outcome(key, f"{key} closed by @{sender}: {moved.state}")
-        tracker.record(
-            Event(
-                clock.now(),
-                key,
-                sender,
-                "state",
-                None,
-                item.state,
-                f"mission issue closed as {how} by @{sender}",
-            )
-        )
-        return Outcome(key, f"{key} closed by @{sender}")
+        return _mission_closed(tracker, notifier, mission, item, sender, how)
     if key.task:
         moved = tracker.set_state(item, TaskState.BLOCKED, sender, f"issue reopened by @{sender}")
         return Outcome(key, f"{key} reopened by @{sender}: {moved.state} until dispatch")

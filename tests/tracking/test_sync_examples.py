@@ -5,14 +5,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ghserver import GitHubTestServer
-
 from missionkit.graph import split_ref
 from missionkit.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.plan import make_plan
+
+from ghserver import GitHubTestServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -68,3 +68,54 @@ def test_writes_are_paced(github_server: GitHubTestServer, monkeypatch: pytest.M
     writes = [r for r in github_server.requests if r.is_write]
     gaps = [b.started - a.ended for a, b in itertools.pairwise(writes)]
     assert len(gaps) == 2 and min(gaps) >= 0.18
+
+
+def test_refusals_become_clear_errors(
+    github_server: GitHubTestServer,
+    tmp_path: object,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pathlib import Path
+
+    from missionkit.cli.main import main
+
+    from support import HEAD
+
+    folder = Path(str(tmp_path)) / "missions"
+    folder.mkdir()
+    (folder / "m.md").write_text(HEAD + "---\n")
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/nope")
+    monkeypatch.setenv("GITHUB_API_URL", github_server.url)
+    assert main(["plan", "--tracker", "github", "--missions", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        "error: list issues of mission m: 404 Not Found; check GITHUB_REPOSITORY and "
+        "GITHUB_API_URL, and that the token can see the repository\n"
+    )
+
+
+def test_an_unreachable_server_is_named(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+    from pathlib import Path
+
+    from missionkit.cli.main import main
+
+    from support import HEAD
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folder = Path(str(tmp_path)) / "missions"
+    folder.mkdir()
+    (folder / "m.md").write_text(HEAD + "---\n")
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/data")
+    monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{port}")
+    assert main(["plan", "--tracker", "github", "--missions", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"error: list issues of mission m: cannot reach http://127.0.0.1:{port} "
+        "(ConnectionError), 6 attempts\n"
+    )

@@ -28,7 +28,7 @@ from github.InputGitTreeElement import InputGitTreeElement
 from github.PullRequest import PullRequest
 
 from missionkit.errors import CheckFailed
-from missionkit.tracking.github.client import Ambiguous, GitHubError, describe
+from missionkit.tracking.github.client import Ambiguous, GitHubError, GitHubRefused
 from missionkit.tracking.github.tracker import CREATE_ATTEMPTS, GitHubTracker
 from missionkit.tracking.model import Item
 
@@ -128,8 +128,8 @@ class _Proposal:
         """One call through the tracker's retrying client; GitHub's refusals become errors."""
         try:
             return self.tracker.client.call(fn, idempotent=idempotent, what=what)
-        except GithubException as exc:
-            raise GitHubError(f"{self.item.key}: {what}: {describe(exc)}") from exc
+        except GitHubRefused as exc:
+            raise GitHubError(f"{self.item.key}: {exc}") from exc
 
     def run(self, files: Mapping[str, bytes], title: str, body: str) -> tuple[int, str]:
         target = self._call(

@@ -31,6 +31,22 @@ class GitHubError(MissionkitError):
     exit_code = 1
 
 
+class GitHubRefused(GitHubError):
+    """GitHub answered with an error status; ``status`` and ``data`` are its answer."""
+
+    def __init__(self, message: str, status: int, data: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.data = data
+
+
+HINTS = {
+    401: "GitHub refused the token: check GITHUB_TOKEN",
+    403: "the token lacks a permission (see the README's token permissions)",
+    404: "check GITHUB_REPOSITORY and GITHUB_API_URL, and that the token can see the repository",
+}
+
+
 class Ambiguous(Exception):
     """The request may or may not have been committed (5xx, timeout, dropped connection)."""
 
@@ -113,6 +129,7 @@ class Client:
 
     def call(self, fn: Callable[[], T], *, idempotent: bool = True, what: str = "request") -> T:
         attempt = 0
+        last = ""
         while True:
             if attempt == 0:  # after a failure we have already waited as GitHub asked
                 self._wait_for_primary_limit()
@@ -121,16 +138,20 @@ class Client:
             except GithubException as exc:
                 delay = self.delay_for(exc.status, exc.headers or {}, exc.data, attempt)
                 if delay is None:
-                    raise
+                    hint = HINTS.get(exc.status)
+                    message = f"{what}: {describe(exc)}" + (f"; {hint}" if hint else "")
+                    raise GitHubRefused(message, exc.status, exc.data) from exc
                 if exc.status >= 500 and not idempotent:
                     raise Ambiguous(f"{what}: GitHub answered {exc.status}") from exc
+                last = f"GitHub answered {exc.status}"
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if not idempotent:
                     raise Ambiguous(f"{what}: {type(exc).__name__}") from exc
                 delay = self.backoff * (2.0**attempt)
+                last = f"cannot reach {self.gh.requester.base_url} ({type(exc).__name__})"
             attempt += 1
             if attempt >= self.max_attempts:
-                raise GitHubError(f"{what}: GitHub still failing after {attempt} attempts")
+                raise GitHubError(f"{what}: {last}, {attempt} attempts")
             self.sleep(delay)
 
 

@@ -19,9 +19,9 @@ from missionkit.tracking.github.client import (
     Ambiguous,
     Client,
     GitHubError,
+    GitHubRefused,
     connect,
     default_write_delay,
-    describe,
 )
 from missionkit.tracking.github.events import EventLog
 from missionkit.tracking.labels import Label, is_managed, state_from_labels, status_label
@@ -215,7 +215,7 @@ class GitHubTracker(Tracker):
                 if found is not None:
                     return found
                 continue
-            except GithubException as exc:
+            except GitHubRefused as exc:
                 if exc.status == 422 and assignees and "assignee" in str(exc.data).lower():
                     self.warnings.append(
                         f"{spec.key}: GitHub did not accept assignee(s) "
@@ -223,7 +223,7 @@ class GitHubTracker(Tracker):
                     )
                     assignees = []
                     continue
-                raise GitHubError(f"create issue for {spec.key}: {describe(exc)}") from exc
+                raise
             item = self._to_item(issue, spec.key, spec.spec_hash)
             self.events_log.created(item, state)
             return item
@@ -339,7 +339,7 @@ class GitHubTracker(Tracker):
                     what=f"read the permission of {login}",
                 )
             )
-        except GithubException as exc:
+        except GitHubRefused as exc:
             if exc.status == 404:
                 return "none"
             raise
@@ -373,7 +373,7 @@ class GitHubTracker(Tracker):
                 lambda: issue.add_to_assignees(*wanted),
                 what=f"assign {', '.join(wanted)} to #{item.number}",
             )
-        except GithubException:
+        except GitHubRefused:
             return wanted
         now = {a.login.casefold() for a in issue.assignees}
         return [x for x in wanted if x.casefold() not in now]

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from missionkit import frontmatter, yamlsafe
 from missionkit.agents.registry import agent_names, load_agent
 from missionkit.errors import InputError, MissionkitError, Problem
-from missionkit.model import Check, Escalation, Mission, MissionSpec, Task, check_id
+from missionkit.located import convert
+from missionkit.model import Mission, MissionSpec, Task, check_id
 from missionkit.sourcemap import Origin, SourceMap, field_path
 
 MISSION_FILE = "mission.md"
@@ -206,19 +207,19 @@ def _validate(
         try:
             return MissionSpec.model_validate(data)
         except ValidationError as exc:
-            problems.extend(_convert(exc, sources, ()))
+            problems.extend(convert(exc, sources, ()))
             return None
     tasks: list[Task] = []
     for index, raw in enumerate(raw_tasks):
         try:
             tasks.append(Task.model_validate(raw))
         except ValidationError as exc:
-            problems.extend(_convert(exc, sources, ("tasks", index)))
+            problems.extend(convert(exc, sources, ("tasks", index)))
     spec: MissionSpec | None = None
     try:
         spec = MissionSpec.model_validate({**data, "tasks": []})
     except ValidationError as exc:
-        problems.extend(_convert(exc, sources, ()))
+        problems.extend(convert(exc, sources, ()))
     if spec is not None and len(tasks) == len(raw_tasks):
         return spec.model_copy(update={"tasks": tasks})
     # Report what can still be checked in the valid tasks, then give up on this mission.
@@ -284,65 +285,6 @@ def _add_task_files(
     return {**data, "tasks": tasks}, problems
 
 
-_MODELS: dict[tuple[str | int, ...], type[BaseModel]] = {
-    (): MissionSpec,
-    ("tasks", 0): Task,
-    ("tasks", 0, "checks", 0): Check,
-    ("escalation",): Escalation,
-}
-
-
-def _known_keys(loc: tuple[str | int, ...], base: type[BaseModel] | None) -> list[str]:
-    model = base or _MODELS.get(tuple(0 if isinstance(p, int) else p for p in loc))
-    if model is None:
-        return []
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _convert(
-    exc: ValidationError,
-    sources: SourceMap,
-    prefix: tuple[str | int, ...],
-    model: type[BaseModel] | None = None,
-) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = (*prefix, *err["loc"])
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            file, line, column = sources.locate(loc, key=True)
-            known = _known_keys(loc[:-1], model if len(loc) == len(prefix) + 1 else None)
-            hint = difflib.get_close_matches(key, known, n=1)
-            message = f"unknown key '{key}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
-            if known and not hint:
-                message += f"; expected one of: {', '.join(known)}"
-        elif kind == "missing":
-            file, line, column = sources.locate(loc[:-1])
-            message = "required field is missing"
-        else:
-            file, line, column = sources.locate(loc)
-            message = _message(err)
-        problems.append(Problem(file, line, column, field_path(loc), message))
-    return problems
-
-
-def _message(err: Any) -> str:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    if kind in ("value_error", "assertion_error") and "error" in ctx:
-        return str(ctx["error"])
-    if kind == "too_short":
-        n = ctx.get("min_length", 1)
-        return f"needs at least {n} entr{'y' if n == 1 else 'ies'}"
-    message = str(err["msg"])
-    if kind.endswith("_type") or kind.endswith("_parsing"):
-        value = err.get("input")
-        shown = repr(value) if isinstance(value, str | int | float | bool) else ""
-        message += f" (got {type(value).__name__}{' ' + shown if shown else ''})"
-    return message
-
-
 def _check_tasks(
     mission: Mission, sources: SourceMap, indexes: list[int] | None = None
 ) -> list[Problem]:
@@ -394,7 +336,7 @@ def _check_tasks(
             try:
                 inputs_model.model_validate(task.with_)
             except ValidationError as exc:
-                problems.extend(_convert(exc, sources, ("tasks", index, "with"), inputs_model))
+                problems.extend(convert(exc, sources, ("tasks", index, "with"), inputs_model))
         for c, check in enumerate(task.checks):
             if check.sql is not None and not mission.spec.warehouse:
                 add(

@@ -441,8 +441,11 @@ def test_history_comments_never_show_python_none(
         str(event_payloads.write(event_payloads.issues("closed", review, "alex-kim"))),
     )
     bodies = [body for _, body in comments_of(gh_users, review)]
-    assert any("by alex-kim: issue closed as completed by @alex-kim" in b for b in bodies)
-    assert not any("`None`" in b for b in bodies)
+    history = [b for b in bodies if "missionkit history" in b]
+    assert len(history) == 1  # one comment, edited as the task moves
+    assert "| ready → **done** | alex-kim | issue closed as completed by @alex-kim |" in history[0]
+    assert "| → **" not in history[0] or "None" not in history[0]
+    assert not any("None" in b for b in bodies)
 
 
 def test_approve_matches_logins_whatever_their_case(

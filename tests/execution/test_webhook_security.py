@@ -34,7 +34,7 @@ from execution.conftest_channels import (
 )
 from missionkit import clock
 from missionkit.execution.actions import answers
-from missionkit.tracking.github.events import parse_event
+from missionkit.tracking.github.events import parse_history
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.model import Key
 
@@ -268,7 +268,7 @@ def forged(kind: str, reason: str, **fields: Any) -> str:
         "at": fields.get("at", clock.now().isoformat()),
         "reason": reason,
     }
-    return f"<!-- missionkit-event {json.dumps(data, separators=(',', ':'))} -->"
+    return f"<!-- missionkit-history {json.dumps([data], separators=(',', ':'))} -->"
 
 
 @pytest.fixture
@@ -304,7 +304,7 @@ def test_event_markers_pasted_by_people_are_not_history(
     for login, body in pasted:
         as_user(gh_users, login, "POST", f"/issues/{number}/comments", {"body": body})
         # well-formed markers: only their authors make them ignored
-        assert parse_event(Key("mapping", "map"), body, login, clock.now()) is not None
+        assert parse_history(Key("mapping", "map"), body) is not None
 
     item = next(i for i in github_tracker.read("mapping") if i.key == Key("mapping", "map"))
     events = github_tracker.events(item)

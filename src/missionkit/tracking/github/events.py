@@ -1,59 +1,73 @@
-"""History on GitHub: each transition is a short comment carrying a hidden event marker."""
+"""History on GitHub: one "missionkit history" comment per issue, edited as things happen.
+
+Editing a comment notifies nobody, so an issue's subscribers hear only what is meant for people
+(agent reports, questions, mentions); the history comment still shows every transition as a
+table, and a hidden marker holds the events as JSON. Only comments written by missionkit's own
+login (the token's user, or the Actions bot) are believed: anyone can paste a marker.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from github import GithubException
+
+from missionkit import clock
+from missionkit.templating import render_template
 from missionkit.tracking.model import Event, Item, Key
 
 if TYPE_CHECKING:
     from github.Issue import Issue
+    from github.IssueComment import IssueComment
 
     from missionkit.tracking.github.tracker import GitHubTracker
 
-EVENT_PREFIX = "<!-- missionkit-event "
+HISTORY_PREFIX = "<!-- missionkit-history "
+MAX_BODY = 60_000  # GitHub keeps comments up to 65,536 characters: start a new one before
 
 
-def event_comment(event: Event) -> str:
-    data = {
+def _to_json(event: Event) -> dict[str, Any]:
+    return {
+        "at": event.at.isoformat(),
         "kind": event.kind,
         "from": event.from_state,
         "to": event.to_state,
         "actor": event.actor,
-        "at": event.at.isoformat(),
         "reason": event.reason,
     }
-    if event.to_state and event.from_state:
-        arrow = f"`{event.from_state}` → `{event.to_state}`"
-    elif event.to_state:
-        arrow = f"→ `{event.to_state}`"
-    else:
-        arrow = event.kind
-    text = f"**{arrow}** by {event.actor}: {event.reason}"
-    payload = json.dumps(data, separators=(",", ":")).replace("--", "\\u002d\\u002d")
-    return f"{text}\n\n{EVENT_PREFIX}{payload} -->\n"
 
 
-def parse_event(key: Key, body: str, author: str, at: datetime) -> Event | None:
-    start = body.rfind(EVENT_PREFIX)
+def history_body(events: list[Event]) -> str:
+    """The comment: a table people read, then the events as hidden JSON."""
+    payload = json.dumps([_to_json(e) for e in events], separators=(",", ":"))
+    payload = payload.replace("--", "\\u002d\\u002d")  # never end the HTML comment early
+    table = render_template("issue/history.md.j2", {"events": events})
+    return f"{table.rstrip()}\n\n{HISTORY_PREFIX}{payload} -->\n"
+
+
+def parse_history(key: Key, body: str) -> list[Event] | None:
+    start = body.rfind(HISTORY_PREFIX)
     if start < 0:
         return None
-    end = body.find("-->", start)
+    end = body.find(" -->", start)
     try:
-        data = json.loads(body[start + len(EVENT_PREFIX) : end])
-        return Event(
-            at=datetime.fromisoformat(data.get("at")) if data.get("at") else at,
-            key=key,
-            actor=str(data.get("actor") or author),
-            kind=str(data["kind"]),
-            from_state=data.get("from"),
-            to_state=data.get("to"),
-            reason=str(data.get("reason", "")),
-        )
-    except (ValueError, KeyError, TypeError, IndexError):
+        raw = json.loads(body[start + len(HISTORY_PREFIX) : end])
+        return [
+            Event(
+                at=datetime.fromisoformat(str(e["at"])),
+                key=key,
+                actor=str(e["actor"]),
+                kind=str(e["kind"]),
+                from_state=e.get("from"),
+                to_state=e.get("to"),
+                reason=str(e.get("reason", "")),
+            )
+            for e in raw
+        ]
+    except (ValueError, KeyError, TypeError):
         return None
 
 
@@ -68,32 +82,33 @@ class EventLog:
         """Creation is already on record as the issue's creation time: nothing to write."""
 
     def state(self, item: Item, before: str, after: str, actor: str, reason: str) -> None:
-        from missionkit import clock
-
-        event = Event(clock.now(), item.key, actor, "state", before, after, reason)
-        self.record(event, item)
+        self.record(Event(clock.now(), item.key, actor, "state", before, after, reason), item)
 
     def record(self, event: Event, item: Item | None = None, note: str | None = None) -> None:
+        """Add ``event`` to the issue's history comment; ``note`` is posted for people."""
         tracker = self.tracker
         if item is None:
-            found = tracker._find(event.key)
-            if found is None:
+            item = tracker._find(event.key)
+            if item is None:
                 return
-            item = found
-        body = event_comment(event)
         if note:
-            body = note.rstrip() + "\n\n" + body
-        tracker.comment(item, body, event.actor)
+            tracker.comment(item, note, event.actor)
+        issue = tracker._issue(item)
+        comments = self._comments(issue)
+        own = [c for c in comments if c.user.login in self.trusted()]
+        last = next((c for c in reversed(own) if HISTORY_PREFIX in (c.body or "")), None)
+        events = parse_history(item.key, last.body or "") if last is not None else None
+        events = [*(events or []), event]
+        body = history_body(events)
+        if last is not None and len(body) <= MAX_BODY:
+            tracker.client.call(lambda: last.edit(body), what=f"update history of #{item.number}")
+        else:
+            tracker.comment(item, history_body([event]), event.actor)
 
     def trusted(self) -> set[str]:
-        """Logins whose comments may carry events: the token's own user and the Actions bot.
-
-        Anyone can paste an event marker into a comment; only these authors are believed.
-        """
+        """Logins whose comments may carry history: the token's own user and the Actions bot."""
         if self._trusted is None:
             import os
-
-            from github import GithubException
 
             logins = {os.environ.get("MISSIONKIT_BOT_LOGIN", "github-actions[bot]")}
             with contextlib.suppress(GithubException, Exception):
@@ -105,18 +120,18 @@ class EventLog:
             self._trusted = logins
         return self._trusted
 
+    def _comments(self, issue: Issue) -> list[IssueComment]:
+        return self.tracker.client.call(
+            lambda: list(issue.get_comments()), what=f"read comments of #{issue.number}"
+        )
+
     def _events(self, issue: Issue, key: Key) -> list[Event]:
         trusted = self.trusted()
         out: list[Event] = []
-        comments = self.tracker.client.call(
-            lambda: list(issue.get_comments()), what=f"read comments of #{issue.number}"
-        )
-        for comment in comments:
+        for comment in self._comments(issue):
             if comment.user.login not in trusted:
                 continue
-            event = parse_event(key, comment.body or "", comment.user.login, comment.created_at)
-            if event is not None:
-                out.append(event)
+            out.extend(parse_history(key, comment.body or "") or [])
         return out
 
     def for_item(self, item: Item) -> list[Event]:

@@ -60,7 +60,10 @@ def main() -> int:
     step("The Healthcare Data Pipeline's task graph")
     mission("graph", MISSION)
 
-    step("Run it: agents work until a person is needed")
+    step("Track every example mission in the local tracker")
+    mission("sync", "--quiet")
+
+    step("Run the Healthcare Data Pipeline: agents work until a person is needed")
     mission("run", MISSION, "--answers", "demo/answers.yaml")
     step("alex-kim reviews the field mapping (the demo acts for them)")
     mission(
@@ -85,6 +88,9 @@ def main() -> int:
     step("dana-lee, the Mission Owner, signs off")
     mission("approve", MISSION, "--as", "dana-lee")
 
+    step("Build the status site")
+    mission("site", "build")
+
     step("Where things are")
     mission("status", MISSION)
     places = {
@@ -94,6 +100,7 @@ def main() -> int:
         "dbt run results": _in(newest_run("build-staging-models"), "run_results.json"),
         "quality report": _in(newest_run("quality-checks"), "quality.md"),
         "every run's report": ROOT / ".missionkit" / "runs" / MISSION,
+        "status site": ROOT / "site" / "build" / "index.html",
         "history": f"MISSIONKIT_DB={STATE.relative_to(ROOT)}/tracker.db mission log {MISSION}",
     }
     for name, where in places.items():

@@ -142,3 +142,24 @@ def test_commands_find_the_python_missionkit_runs_with(
     assert run_task(mission, mission.task("t"), workspace).verdict == Verdict.DONE
     found = (workspace / "which.txt").read_text().strip()
     assert Path(found).parent == Path(sys.executable).parent
+
+
+def test_commands_and_checks_never_see_missionkits_credentials(
+    write_mission: Callable[[str, str], Path], workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret")
+    monkeypatch.setenv("MISSIONKIT_SMTP_PASSWORD", "smtp-secret")
+    monkeypatch.setenv("TEAM_WEBHOOK", "https://hooks.example/secret")
+    monkeypatch.setenv("ORDINARY", "kept")
+    show = "env | sort > {}"
+    mission = one_task(
+        write_mission,
+        f'    with: {{command: "{show.format("task.env")}"}}\n'
+        f'    checks: [{{command: "{show.format("check.env")}"}}]\n',
+        extra="escalation: {slack_webhook_env: TEAM_WEBHOOK}\n",
+    )
+    assert run_task(mission, mission.task("t"), workspace).verdict == Verdict.DONE
+    for name in ("task.env", "check.env"):
+        seen = (workspace / name).read_text()
+        assert "ORDINARY=kept" in seen
+        assert "secret" not in seen, name

@@ -9,10 +9,11 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
+from missionkit.model import Mission
 
 OUTPUT_TAIL = 4000
 _LIVE: set[subprocess.Popen[bytes]] = set()
@@ -38,10 +39,27 @@ def _argv(command: str) -> list[str]:
     return ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command]
 
 
-def command_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """The environment of a command: ours, plus ``extra``, with our Python's folder first on
-    PATH, so ``python``, ``dbt`` and ``mission`` are the ones missionkit runs with."""
-    env = {**os.environ, **extra}
+#: Credentials of missionkit itself and of the runner: a task's commands never see them.
+HIDDEN = frozenset(
+    {
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "ACTIONS_RUNTIME_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "MISSIONKIT_SMTP_USER",
+        "MISSIONKIT_SMTP_PASSWORD",
+    }
+)
+
+
+def command_env(extra: Mapping[str, str], hide: Iterable[str] = ()) -> dict[str, str]:
+    """The environment of a command: ours without missionkit's credentials (and the variables
+    named in ``hide``, such as a mission's webhook secret), plus ``extra``, with our Python's
+    folder first on PATH, so ``python``, ``dbt`` and ``mission`` are the ones missionkit uses."""
+    hidden = HIDDEN | set(hide)
+    env = {k: v for k, v in os.environ.items() if k not in hidden}
+    env.update(extra)
     here = os.path.dirname(sys.executable)
     path = env.get("PATH", "")
     if path.split(os.pathsep)[0] != here:
@@ -55,6 +73,7 @@ def run_command(
     env: Mapping[str, str],
     timeout: float | None,
     log: Path,
+    hide: Iterable[str] = (),
 ) -> tuple[int | None, str]:
     """Run ``command`` with bash; return (exit code or None on timeout, the output's tail)."""
     if not log.parent.is_dir():
@@ -64,7 +83,7 @@ def run_command(
             proc = subprocess.Popen(
                 _argv(command),
                 cwd=cwd,
-                env=command_env(env),
+                env=command_env(env, hide),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -96,6 +115,12 @@ def run_command(
         return code, written.read().decode("utf-8", "replace")
 
 
+def secret_names(mission: Mission) -> tuple[str, ...]:
+    """Variables the mission names as secrets (its webhook URL's)."""
+    name = mission.spec.escalation.slack_webhook_env
+    return (name,) if name else ()
+
+
 def run_shell(ctx: AgentContext, command: str, env: Mapping[str, str]) -> AgentResult:
     log = ctx.run_dir / "output.log"
     variables = {
@@ -107,7 +132,9 @@ def run_shell(ctx: AgentContext, command: str, env: Mapping[str, str]) -> AgentR
     }
     if ctx.warehouse is not None:
         variables["MISSION_WAREHOUSE"] = str(ctx.warehouse)
-    code, tail = run_command(command, ctx.workspace, variables, ctx.timeout, log)
+    code, tail = run_command(
+        command, ctx.workspace, variables, ctx.timeout, log, secret_names(ctx.mission)
+    )
     fence = "```"
     if code is None:
         report = f"`{command}` was stopped after {ctx.timeout:g} s (timeout).\n"

@@ -29,6 +29,7 @@ def run_check(
     run_dir: Path,
     index: int,
     timeout: float | None = None,
+    hide: tuple[str, ...] = (),
 ) -> CheckResult:
     if check.file is not None:
         path = workspace / check.file
@@ -38,7 +39,7 @@ def run_check(
     if check.command is not None:
         env = {"MISSION_WAREHOUSE": str(warehouse)} if warehouse else {}
         log = run_dir / f"check-{index}.log"
-        code, tail = run_command(check.command, workspace, env, timeout or CHECK_TIMEOUT, log)
+        code, tail = run_command(check.command, workspace, env, timeout or CHECK_TIMEOUT, log, hide)
         if code is None:
             return CheckResult(check, False, f"timed out; {tail.strip()[-300:]}")
         return CheckResult(

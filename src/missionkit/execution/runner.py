@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from missionkit import clock
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.agents.registry import load_agent
+from missionkit.agents.shellrun import secret_names
 from missionkit.execution.checks import CheckResult, run_check
 from missionkit.model import Mission, Task
 from missionkit.templating import render_template
@@ -117,7 +118,11 @@ def run_task(
             reasons.append(f"agent {task.agent} failed")
         else:
             for index, check in enumerate(task.checks):
-                checks.append(run_check(check, workspace, warehouse, run_dir, index, timeout))
+                checks.append(
+                    run_check(
+                        check, workspace, warehouse, run_dir, index, timeout, secret_names(mission)
+                    )
+                )
             reasons += [f"check failed: {c.label} ({c.detail})" for c in checks if not c.passed]
         if not reasons:
             break

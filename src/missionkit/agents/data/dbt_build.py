@@ -33,6 +33,7 @@ from missionkit.agents.data.warehouse import (
     table_columns,
     warehouse_path,
 )
+from missionkit.agents.shellrun import command_env, secret_names
 
 if TYPE_CHECKING:
     from missionkit.agents.dbt import DbtInputs
@@ -123,8 +124,7 @@ def _run(
         *select,
     ]
     env = {
-        **os.environ,
-        **ctx.env,
+        **command_env(ctx.env, secret_names(ctx.mission)),
         "MISSIONKIT_WAREHOUSE": str(warehouse.resolve()),
         "MISSIONKIT_DBT_SCHEMA": inputs.schema_,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

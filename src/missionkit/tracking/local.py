@@ -15,58 +15,10 @@ from missionkit import clock
 from missionkit.model import TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.labels import Label, is_managed, status_label
+from missionkit.tracking.local_schema import SCHEMA, SELECT_ITEMS
 from missionkit.tracking.model import MISSION_AWAITING, Comment, Event, Item, Key, Spec
 
 DEFAULT_PATH = Path(".missionkit") / "tracker.db"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    number INTEGER PRIMARY KEY AUTOINCREMENT,
-    mission TEXT NOT NULL,
-    task TEXT NOT NULL,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    state TEXT NOT NULL,
-    spec_hash TEXT,
-    labels TEXT NOT NULL,
-    assignees TEXT NOT NULL,
-    owner TEXT,
-    parent INTEGER REFERENCES items(number),
-    claimed_by TEXT,
-    claim_expires TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    UNIQUE (mission, task)
-);
-CREATE TABLE IF NOT EXISTS relations (
-    item INTEGER NOT NULL REFERENCES items(number),
-    blocker INTEGER NOT NULL REFERENCES items(number),
-    PRIMARY KEY (item, blocker)
-);
-CREATE TABLE IF NOT EXISTS labels (
-    name TEXT PRIMARY KEY, color TEXT NOT NULL, description TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    mission TEXT NOT NULL, task TEXT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL,
-    kind TEXT NOT NULL, from_state TEXT, to_state TEXT, reason TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_mission ON events (mission, id);
-CREATE INDEX IF NOT EXISTS events_by_item ON events (mission, task, id);
-CREATE TABLE IF NOT EXISTS comments (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    mission TEXT NOT NULL, task TEXT NOT NULL, at TEXT NOT NULL,
-    author TEXT NOT NULL, body TEXT NOT NULL
-);
-"""
-
-_SELECT = """
-SELECT i.number, i.mission, i.task, i.title, i.state, i.spec_hash, i.labels, i.assignees,
-       i.owner, i.updated_at, i.claimed_by, i.claim_expires,
-       (SELECT count(*) FROM relations r WHERE r.item = i.number),
-       (SELECT count(*) FROM items c WHERE c.parent = i.number)
-FROM items i
-"""
 
 
 class LocalTracker(Tracker):
@@ -138,12 +90,12 @@ class LocalTracker(Tracker):
 
     def read(self, mission_id: str) -> list[Item]:
         rows = self.db.execute(
-            _SELECT + " WHERE i.mission = ? ORDER BY i.number", (mission_id,)
+            SELECT_ITEMS + " WHERE i.mission = ? ORDER BY i.number", (mission_id,)
         ).fetchall()
         return [self._item(r) for r in rows]
 
     def get(self, key: Key) -> Item | None:
-        row = self.db.execute(_SELECT + " WHERE i.mission = ? AND i.task = ?", key).fetchone()
+        row = self.db.execute(SELECT_ITEMS + " WHERE i.mission = ? AND i.task = ?", key).fetchone()
         return None if row is None else self._item(row)
 
     def label_names(self) -> set[str]:

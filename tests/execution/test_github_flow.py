@@ -406,21 +406,23 @@ def test_escalation_says_who_github_could_not_assign(
     assert "_Could not assign: outsider._" in note[0]
 
 
-def test_a_task_closed_by_a_person_loses_its_status_label(
-    gh_users: GitHubTestServer, event_payloads: Payloads, repo: Path, cli: Cli
-) -> None:
+def _review_closed_by_hand(gh: GitHubTestServer, payloads: Payloads, repo: Path, cli: Cli) -> int:
+    """Sync, run extract, then alex-kim closes the review issue and the event is handled."""
     (repo / "missions" / "claims.md").write_text(FLOW, encoding="utf-8")
     cli("sync")
     cli("dispatch")
     cli("agent", "run", "claims/extract")
     cli("dispatch")
-    review = issue_number(gh_users, "claims/review")
-    as_user(gh_users, "alex-kim", "PATCH", f"/issues/{review}", {"state": "closed"})
-    cli(
-        "dispatch",
-        "--event",
-        str(event_payloads.write(event_payloads.issues("closed", review, "alex-kim"))),
-    )
+    review = issue_number(gh, "claims/review")
+    as_user(gh, "alex-kim", "PATCH", f"/issues/{review}", {"state": "closed"})
+    cli("dispatch", "--event", str(payloads.write(payloads.issues("closed", review, "alex-kim"))))
+    return review
+
+
+def test_a_task_closed_by_a_person_loses_its_status_label(
+    gh_users: GitHubTestServer, event_payloads: Payloads, repo: Path, cli: Cli
+) -> None:
+    review = _review_closed_by_hand(gh_users, event_payloads, repo, cli)
     cli("dispatch")
     assert labels_of(gh_users, review) == {"mission:claims", "owner:person", "after:extract"}
 
@@ -428,23 +430,11 @@ def test_a_task_closed_by_a_person_loses_its_status_label(
 def test_history_comments_never_show_python_none(
     gh_users: GitHubTestServer, event_payloads: Payloads, repo: Path, cli: Cli
 ) -> None:
-    (repo / "missions" / "claims.md").write_text(FLOW, encoding="utf-8")
-    cli("sync")
-    cli("dispatch")
-    cli("agent", "run", "claims/extract")
-    cli("dispatch")
-    review = issue_number(gh_users, "claims/review")
-    as_user(gh_users, "alex-kim", "PATCH", f"/issues/{review}", {"state": "closed"})
-    cli(
-        "dispatch",
-        "--event",
-        str(event_payloads.write(event_payloads.issues("closed", review, "alex-kim"))),
-    )
+    review = _review_closed_by_hand(gh_users, event_payloads, repo, cli)
     bodies = [body for _, body in comments_of(gh_users, review)]
     history = [b for b in bodies if "missionkit history" in b]
     assert len(history) == 1  # one comment, edited as the task moves
     assert "| ready → **done** | alex-kim | issue closed as completed by @alex-kim |" in history[0]
-    assert "| → **" not in history[0] or "None" not in history[0]
     assert not any("None" in b for b in bodies)
 
 
@@ -479,14 +469,7 @@ tasks:
 
 def _to_signoff(gh: GitHubTestServer, repo: Path, cli: Cli, payloads: Payloads) -> int:
     """Run the flow up to awaiting sign-off; return the mission issue's number."""
-    (repo / "missions" / "claims.md").write_text(FLOW, encoding="utf-8")
-    cli("sync")
-    cli("dispatch")
-    cli("agent", "run", "claims/extract")
-    cli("dispatch")
-    review = issue_number(gh, "claims/review")
-    as_user(gh, "alex-kim", "PATCH", f"/issues/{review}", {"state": "closed"})
-    cli("dispatch", "--event", str(payloads.write(payloads.issues("closed", review, "alex-kim"))))
+    _review_closed_by_hand(gh, payloads, repo, cli)
     cli("agent", "run", "claims/publish")
     cli("dispatch")
     mission = issue_number(gh, "claims")

@@ -7,13 +7,11 @@ import click
 from missionkit.cli.params import (
     actor_option,
     missions_option,
-    opened,
-    target,
+    on_task,
     tracker_options,
     who,
 )
 from missionkit.execution.actions import answer
-from missionkit.missions import find_mission
 
 
 @click.command("answer")
@@ -32,9 +30,13 @@ def command(
     api_url: str | None,
 ) -> int:
     """Answer an agent's question; the task runs again with the answer."""
-    mission_id, task_id = target(task_ref)
-    mission = find_mission(missions_dir, mission_id)
-    with opened(tracker, repo, api_url) as backend:
-        answer(backend, mission, task_id, who(actor), text)
+    on_task(
+        task_ref,
+        missions_dir,
+        tracker,
+        repo,
+        api_url,
+        lambda backend, mission, task_id: answer(backend, mission, task_id, who(actor), text),
+    )
     click.echo(f"{task_ref}: answered; it is ready to run again (`mission run`).")
     return 0

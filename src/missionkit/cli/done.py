@@ -7,13 +7,11 @@ import click
 from missionkit.cli.params import (
     actor_option,
     missions_option,
-    opened,
-    target,
+    on_task,
     tracker_options,
     who,
 )
 from missionkit.execution.actions import complete
-from missionkit.missions import find_mission
 
 
 @click.command("done")
@@ -32,9 +30,13 @@ def command(
     api_url: str | None,
 ) -> int:
     """A person finished a task."""
-    mission_id, task_id = target(task_ref)
-    mission = find_mission(missions_dir, mission_id)
-    with opened(tracker, repo, api_url) as backend:
-        complete(backend, mission, task_id, who(actor), reason)
+    on_task(
+        task_ref,
+        missions_dir,
+        tracker,
+        repo,
+        api_url,
+        lambda backend, mission, task_id: complete(backend, mission, task_id, who(actor), reason),
+    )
     click.echo(f"{task_ref}: done. Run `mission run` (or `mission dispatch`) to go on.")
     return 0

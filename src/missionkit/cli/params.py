@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from missionkit.model import Mission
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.select import TRACKERS, TrackerSettings, open_tracker
 
@@ -73,3 +74,20 @@ def target(text: str) -> tuple[str, str]:
     from missionkit.execution.actions import parse_target
 
     return parse_target(text)
+
+
+def on_task(
+    task_ref: str,
+    missions_dir: str,
+    tracker: str | None,
+    repo: str | None,
+    api_url: str | None,
+    act: Callable[[Tracker, Mission, str], object],
+) -> None:
+    """Run a person's action on ``MISSION/TASK`` with the chosen tracker."""
+    from missionkit.missions import find_mission
+
+    mission_id, task_id = target(task_ref)
+    mission = find_mission(missions_dir, mission_id)
+    with opened(tracker, repo, api_url) as backend:
+        act(backend, mission, task_id)

@@ -7,13 +7,11 @@ import click
 from missionkit.cli.params import (
     actor_option,
     missions_option,
-    opened,
-    target,
+    on_task,
     tracker_options,
     who,
 )
 from missionkit.execution.actions import retry
-from missionkit.missions import find_mission
 
 
 @click.command("retry")
@@ -30,9 +28,13 @@ def command(
     api_url: str | None,
 ) -> int:
     """Re-queue a failed task."""
-    mission_id, task_id = target(task_ref)
-    mission = find_mission(missions_dir, mission_id)
-    with opened(tracker, repo, api_url) as backend:
-        retry(backend, mission, task_id, who(actor))
+    on_task(
+        task_ref,
+        missions_dir,
+        tracker,
+        repo,
+        api_url,
+        lambda backend, mission, task_id: retry(backend, mission, task_id, who(actor)),
+    )
     click.echo(f"{task_ref}: re-queued.")
     return 0

@@ -31,7 +31,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from openapi_trim import clean, refs
+from openapi_trim import clean, components
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "tests" / "data" / "github" / "openapi-subset.json"
@@ -102,10 +102,6 @@ def _clean(node: Any) -> Any:
     return clean(node, _NAME_MAPS)
 
 
-def _refs(node: Any, found: set[str]) -> None:
-    refs(node, found)
-
-
 def extract(spec: dict[str, Any], version: str) -> dict[str, Any]:
     """Return the trimmed description for ``ENDPOINTS`` with its transitive components."""
     paths: dict[str, dict[str, Any]] = {}
@@ -124,22 +120,7 @@ def extract(spec: dict[str, Any], version: str) -> dict[str, Any]:
     if missing:
         raise SystemExit("not in the description: " + ", ".join(missing))
 
-    components: dict[str, dict[str, Any]] = {}
-    pending: set[str] = set()
-    _refs(paths, pending)
-    seen: set[str] = set()
-    while pending:
-        ref = pending.pop()
-        if ref in seen:
-            continue
-        seen.add(ref)
-        prefix, _, rest = ref.partition("#/components/")
-        kind, _, name = rest.partition("/")
-        if prefix or not name:
-            raise SystemExit(f"unsupported $ref {ref!r}")
-        target = _clean(spec["components"][kind][name])
-        components.setdefault(kind, {})[name] = target
-        _refs(target, pending)
+    found = components(spec, paths, _clean)
 
     return {
         "openapi": spec["openapi"],
@@ -151,7 +132,7 @@ def extract(spec: dict[str, Any], version: str) -> dict[str, Any]:
             "generator": "scripts/extract_github_openapi.py",
         },
         "paths": paths,
-        "components": components,
+        "components": found,
     }
 
 

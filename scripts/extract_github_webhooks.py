@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from openapi_trim import clean, refs
+from openapi_trim import clean, components
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "tests" / "data" / "github" / "webhooks-subset.json"
@@ -56,10 +56,6 @@ def _clean(node: Any) -> Any:
     return clean(node, _NAME_MAPS, _DOC_KEYS)
 
 
-def _refs(node: Any, found: set[str]) -> None:
-    refs(node, found)
-
-
 def _payload_schema(spec: dict[str, Any], key: str) -> dict[str, Any]:
     try:
         hook = spec["webhooks"][key]["post"]
@@ -76,22 +72,7 @@ def extract(spec: dict[str, Any], version: str) -> dict[str, Any]:
     if not str(spec.get("openapi", "")).startswith("3.1"):
         raise SystemExit(f"expected an OpenAPI 3.1 description, got {spec.get('openapi')!r}")
     webhooks = {event: _clean(_payload_schema(spec, key)) for event, key in EVENTS.items()}
-    schemas: dict[str, Any] = {}
-    pending: set[str] = set()
-    _refs(webhooks, pending)
-    seen: set[str] = set()
-    while pending:
-        ref = pending.pop()
-        if ref in seen:
-            continue
-        seen.add(ref)
-        prefix, _, rest = ref.partition("#/components/")
-        kind, _, name = rest.partition("/")
-        if prefix or kind != "schemas" or not name or "/" in name:
-            raise SystemExit(f"unsupported $ref {ref!r}")
-        target = _clean(spec["components"]["schemas"][name])
-        schemas[name] = target
-        _refs(target, pending)
+    schemas = components(spec, webhooks, _clean, frozenset({"schemas"})).get("schemas", {})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "x-source": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 DOC_KEYS = frozenset({"description", "example", "examples", "externalDocs", "summary", "tags"})
@@ -39,3 +40,29 @@ def refs(node: Any, found: set[str]) -> None:
     elif isinstance(node, list):
         for item in node:
             refs(item, found)
+
+
+def components(
+    spec: dict[str, Any],
+    root: Any,
+    clean_one: Callable[[Any], Any],
+    kinds: frozenset[str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Every ``#/components/<kind>/<name>`` that ``root`` refers to, transitively, cleaned."""
+    found: dict[str, dict[str, Any]] = {}
+    pending: set[str] = set()
+    refs(root, pending)
+    seen: set[str] = set()
+    while pending:
+        ref = pending.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        prefix, _, rest = ref.partition("#/components/")
+        kind, _, name = rest.partition("/")
+        if prefix or not name or "/" in name or (kinds is not None and kind not in kinds):
+            raise SystemExit(f"unsupported $ref {ref!r}")
+        target = clean_one(spec["components"][kind][name])
+        found.setdefault(kind, {})[name] = target
+        refs(target, pending)
+    return found

@@ -104,12 +104,6 @@ class TaskGraph:
     def task_ids(self) -> list[str]:
         return [t.id for t in self.mission.tasks]
 
-    def dependencies(self, task_id: str) -> list[str]:
-        return list(self.graph.predecessors(task_id))
-
-    def dependents(self, task_id: str) -> list[str]:
-        return list(self.graph.successors(task_id))
-
     def waves(self) -> list[list[str]]:
         """Tasks grouped so that each group depends only on earlier groups."""
         local = self.graph.subgraph(self.task_ids())

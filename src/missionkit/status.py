@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from missionkit.graph import TaskGraph, split_ref
+from missionkit.graph import split_ref
 from missionkit.model import Mission, TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, MISSION_CLOSED, Item, Key
@@ -86,12 +86,11 @@ def mission_status(mission: Mission, tracker: Tracker) -> MissionStatus:
                 found = {i.key: i for i in tracker.read(other)}.get(Key(other, dep))
                 external[ref] = found.state if found else UNTRACKED
     states = {k.task: i.state for k, i in items.items() if k.task}
-    graph = TaskGraph.of(mission)
     rows = []
     for task in mission.tasks:
         item = items.get(Key(mission.id, task.id))
         state = item.state if item else UNTRACKED
-        waits, kind, refs = _waits_on(mission, task.id, state, states, external, graph)
+        waits, kind, refs = _waits_on(mission, task.id, state, states, external)
         rows.append(
             TaskStatus(
                 mission=mission.id,
@@ -124,7 +123,6 @@ def _waits_on(
     state: str,
     states: dict[str, str],
     external: dict[str, str],
-    graph: TaskGraph,
 ) -> tuple[str, str, tuple[str, ...]]:
     """What the task waits on (as shown), what kind of thing that is, and its task refs."""
     task = mission.task(task_id)
@@ -148,7 +146,6 @@ def _waits_on(
     if state in (TaskState.NEEDS_HUMAN, TaskState.FAILED):
         people = (task.owner and [task.owner]) or mission.escalation_targets
         return ", ".join(f"@{p}" for p in people), "person", ()
-    del graph
     return "", "", ()
 
 

@@ -72,13 +72,12 @@ def test_two_dispatchers_started_together_in_threads(workspace: Path) -> None:
     def work(i: int) -> None:
         tracker = LocalTracker(workspace / ".missionkit" / "tracker.db")
         dispatcher = Dispatcher(tracker, Notifier({}), claimer=f"host:{i}")
-        active, items = dispatcher.read(missions)  # both see every task ready
+        _, items = dispatcher.read(missions)  # both see every task ready
         barrier.wait()
         for key, item in items.items():
             if key.task and tracker.claim(item, f"host:{i}", 60) is not None:
                 claimed[i].append(key.task)
         tracker.close()
-        del active
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
     for t in threads:

@@ -84,7 +84,12 @@ class Dispatcher:
 
     def run(self, missions: Iterable[Mission], limit: int | None = None) -> DispatchResult:
         """A full pass: read every active mission and reconcile every task."""
-        active, items = self.read(missions)
+        return self.reconcile(*self.read(missions), limit=limit)
+
+    def reconcile(
+        self, active: list[Mission], items: dict[Key, Item], limit: int | None = None
+    ) -> DispatchResult:
+        """Reconcile every task of ``active`` against ``items`` (kept up to date in place)."""
         result = DispatchResult()
         for mission in active:
             self._mission(mission, items, result, limit, None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -55,7 +54,6 @@ class LocalRun:
         self.progress = progress or (lambda kind, key, text: None)
         self.demo_answers = dict(demo_answers or {})
         self.dispatcher = Dispatcher(tracker, notifier, claimer=runner_id())
-        self.stop = threading.Event()
 
     def _task(self, key: Key) -> tuple[Mission, Task]:
         mission = self.by_id[key.mission]
@@ -64,8 +62,7 @@ class LocalRun:
     def run(self) -> RunSummary:
         summary = RunSummary()
         active, items = self.dispatcher.read(self.missions)
-        first = self.dispatcher.run(self.missions, limit=self.workers)
-        _, items = self.dispatcher.read(self.missions)
+        first = self.dispatcher.reconcile(active, items, limit=self.workers)
         running: dict[Future[RunOutcome], tuple[Key, Item]] = {}
         claimed = [Key(c.mission, c.task) for c in first.claimed]
         for line in first.lines:
@@ -106,7 +103,6 @@ class LocalRun:
                         self.progress("dispatch", None, line)
                     claimed = [Key(c.mission, c.task) for c in result.claimed]
             except BaseException:
-                self.stop.set()
                 kill_all()
                 for future, (_key, item) in running.items():
                     future.cancel()

@@ -11,7 +11,6 @@ from github.Issue import Issue
 from github.NamedUser import NamedUser
 from github.Repository import Repository
 
-from missionkit import clock
 from missionkit.model import TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.desired import parse_marker
@@ -104,7 +103,6 @@ class GitHubTracker(Tracker):
     # -- reading ---------------------------------------------------------------------------
     def _to_item(self, issue: Issue, key: Key, spec_hash: str | None) -> Item:
         self.issues[issue.number] = issue
-        owner = None
         return Item(
             key=key,
             number=issue.number,
@@ -115,7 +113,6 @@ class GitHubTracker(Tracker):
             assignees=frozenset(a.login for a in issue.assignees),
             spec_hash=spec_hash,
             url=issue.html_url,
-            owner=owner,
             blocked_by_count=_summary(issue, "issue_dependencies_summary", "total_blocked_by"),
             sub_issue_count=_summary(issue, "sub_issues_summary", "total"),
             updated_at=issue.updated_at,
@@ -383,6 +380,3 @@ class GitHubTracker(Tracker):
 
     def record(self, event: Event, note: str | None = None) -> None:
         self.events_log.record(event, note=note)
-
-    def now(self) -> Any:
-        return clock.now()

@@ -477,17 +477,20 @@ def _to_signoff(gh: GitHubTestServer, repo: Path, cli: Cli, payloads: Payloads) 
     return mission
 
 
+def _close_by_hand(
+    gh: GitHubTestServer, payloads: Payloads, cli: Cli, number: int, who: str
+) -> str:
+    """``who`` closes issue ``number``; the event job acts on it; return what it printed."""
+    as_user(gh, who, "PATCH", f"/issues/{number}", {"state": "closed"})
+    event = payloads.write(payloads.issues("closed", number, who))
+    return cli("dispatch", "--event", str(event), "--event-only")
+
+
 def test_closing_the_mission_issue_by_hand_is_a_sign_off_only_for_an_approver(
     gh_users: GitHubTestServer, event_payloads: Payloads, repo: Path, cli: Cli
 ) -> None:
     mission = _to_signoff(gh_users, repo, cli, event_payloads)
-    as_user(gh_users, "alex-kim", "PATCH", f"/issues/{mission}", {"state": "closed"})
-    out = cli(
-        "dispatch",
-        "--event",
-        str(event_payloads.write(event_payloads.issues("closed", mission, "alex-kim"))),
-        "--event-only",
-    )
+    out = _close_by_hand(gh_users, event_payloads, cli, mission, "alex-kim")
     assert out == "event: claims reopened: only the approvers of claims (dana-lee) sign it off\n"
     with gh_users.state.lock:
         assert gh_users.state.issues[mission].state == "open"
@@ -496,13 +499,7 @@ def test_closing_the_mission_issue_by_hand_is_a_sign_off_only_for_an_approver(
         "@alex-kim this mission's issue stays open: only the approvers of claims (dana-lee) "
         "sign it off."
     )
-    as_user(gh_users, "dana-lee", "PATCH", f"/issues/{mission}", {"state": "closed"})
-    out = cli(
-        "dispatch",
-        "--event",
-        str(event_payloads.write(event_payloads.issues("closed", mission, "dana-lee"))),
-        "--event-only",
-    )
+    out = _close_by_hand(gh_users, event_payloads, cli, mission, "dana-lee")
     assert out == "event: claims signed off by @dana-lee\n"
     with gh_users.state.lock:
         assert gh_users.state.issues[mission].state == "closed"
@@ -516,13 +513,7 @@ def test_closing_the_mission_issue_early_reopens_it(
     (repo / "missions" / "claims.md").write_text(FLOW, encoding="utf-8")
     cli("sync")
     mission = issue_number(gh_users, "claims")
-    as_user(gh_users, "dana-lee", "PATCH", f"/issues/{mission}", {"state": "closed"})
-    out = cli(
-        "dispatch",
-        "--event",
-        str(event_payloads.write(event_payloads.issues("closed", mission, "dana-lee"))),
-        "--event-only",
-    )
+    out = _close_by_hand(gh_users, event_payloads, cli, mission, "dana-lee")
     assert out == "event: claims reopened: not every task is done yet\n"
     with gh_users.state.lock:
         assert gh_users.state.issues[mission].state == "open"

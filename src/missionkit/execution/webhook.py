@@ -110,11 +110,12 @@ def _mission_closed(
         )
         actions.announce_signoff(notifier, mission, closed, sender)
         return Outcome(key, f"{key} signed off by @{sender}")
-    why = (
-        f"only the approvers of {mission.id} ({', '.join(mission.approvers)}) sign it off"
-        if not actions.is_approver(mission, sender)
-        else "not every task is done yet"
-    )
+    if not actions.is_approver(mission, sender):
+        why = f"only the approvers of {mission.id} ({', '.join(mission.approvers)}) sign it off"
+    elif before != MISSION_AWAITING:
+        why = "not every task is done yet"
+    else:
+        why = "a mission is signed off as completed, not closed as not planned"
     reopened = tracker.set_state(
         replace(item, state=MISSION_CLOSED),
         before,

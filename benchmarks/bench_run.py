@@ -23,7 +23,7 @@ from pathlib import Path
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.localrun import LocalRun
 from missionkit.execution.notify import Notifier
-from missionkit.loader import load_missions
+from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.plan import make_plan

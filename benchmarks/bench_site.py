@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 from missionkit.execution.runner import run_task
-from missionkit.graph import TaskGraph
-from missionkit.loader import load_missions
-from missionkit.model import Mission
+from missionkit.graph.dag import TaskGraph
 from missionkit.site import SiteOptions, build_site
+from missionkit.spec.loader import load_missions
+from missionkit.spec.model import Mission
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.plan import make_plan

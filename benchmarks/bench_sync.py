@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from missionkit.loader import load_missions  # noqa: E402
+from missionkit.spec.loader import load_missions  # noqa: E402
 from missionkit.tracking.apply import apply_plan  # noqa: E402
 from missionkit.tracking.github.tracker import GitHubTracker  # noqa: E402
 from missionkit.tracking.plan import make_plan  # noqa: E402

@@ -2,7 +2,7 @@
 
 Generates N missions x 100 tasks, then times (best of several runs, in-process):
   * baseline: read each file, split the frontmatter, ``yaml.load(..., CSafeLoader)``;
-  * validate: ``missionkit.loader.load`` (safe parse with positions, models, agents, graph).
+  * validate: ``missionkit.spec.loader.load`` (safe parse with positions, models, agents, graph).
 Targets: validate <= 3x baseline at 10,000 tasks, and linear growth from 1,000 to 10,000.
 
     python benchmarks/bench_validate.py
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from missionkit.frontmatter import split
-from missionkit.loader import load
+from missionkit.spec.frontmatter import split
+from missionkit.spec.loader import load
 
 TASKS = 100
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from missionkit.agents.base import AgentContext
-from missionkit.loader import load_missions
-from missionkit.model import Mission
+from missionkit.spec.loader import load_missions
+from missionkit.spec.model import Mission
 
 # The data agents need the optional `data` extra; without it their tests are not collected.
 if not all(importlib.util.find_spec(m) for m in ("duckdb", "rapidfuzz")):

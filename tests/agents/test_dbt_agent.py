@@ -9,8 +9,10 @@ import duckdb
 import pytest
 
 from missionkit.agents.base import AgentResult, Verdict
-from missionkit.agents.dbt import DbtAgent, DbtInputs
-from missionkit.agents.ingest import IngestAgent, IngestInputs
+from missionkit.agents.dbt.agent import DbtAgent
+from missionkit.agents.dbt.inputs import DbtInputs
+from missionkit.agents.ingest.agent import IngestAgent
+from missionkit.agents.ingest.inputs import IngestInputs
 
 Write = Callable[[str, str], Path]
 

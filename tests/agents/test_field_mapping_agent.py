@@ -10,8 +10,10 @@ from pydantic import ValidationError
 from missionkit.agents.base import AgentResult, Verdict
 from missionkit.agents.data.answers import parse_answer
 from missionkit.agents.data.evaluate import evaluate
-from missionkit.agents.field_mapping import FieldMappingAgent, FieldMappingInputs
-from missionkit.agents.ingest import IngestAgent, IngestInputs
+from missionkit.agents.field_mapping.agent import FieldMappingAgent
+from missionkit.agents.field_mapping.inputs import FieldMappingInputs
+from missionkit.agents.ingest.agent import IngestAgent
+from missionkit.agents.ingest.inputs import IngestInputs
 
 Write = Callable[[str, str], Path]
 

@@ -15,8 +15,8 @@ import yaml
 
 from missionkit.agents import load_agent
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
-from missionkit.loader import load_missions
-from missionkit.model import Mission, Task
+from missionkit.spec.loader import load_missions
+from missionkit.spec.model import Mission, Task
 
 REPO = Path(__file__).resolve().parents[2]
 MISSION = REPO / "missions" / "healthcare-data-pipeline.md"

@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from missionkit.agents.base import Verdict
-from missionkit.agents.ingest import IngestAgent, IngestInputs
+from missionkit.agents.ingest.agent import IngestAgent
+from missionkit.agents.ingest.inputs import IngestInputs
 
 PATIENTS = """\
 PatientID,DOB,Sex,zip
@@ -164,9 +165,12 @@ def test_inputs_refuse_bad_table_names() -> None:
 def test_without_the_data_extra_the_agents_say_what_to_install(
     make_ctx, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from missionkit.agents.dbt import DbtAgent, DbtInputs
-    from missionkit.agents.field_mapping import FieldMappingAgent, FieldMappingInputs
-    from missionkit.agents.quality import QualityAgent, QualityInputs
+    from missionkit.agents.dbt.agent import DbtAgent
+    from missionkit.agents.dbt.inputs import DbtInputs
+    from missionkit.agents.field_mapping.agent import FieldMappingAgent
+    from missionkit.agents.field_mapping.inputs import FieldMappingInputs
+    from missionkit.agents.quality.agent import QualityAgent
+    from missionkit.agents.quality.inputs import QualityInputs
 
     write("data/patients.csv", PATIENTS)
     monkeypatch.setitem(sys.modules, "duckdb", None)  # import duckdb fails

@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from missionkit.agents.base import AgentResult, Verdict
-from missionkit.agents.quality import QualityAgent, QualityInputs
+from missionkit.agents.quality.agent import QualityAgent
+from missionkit.agents.quality.inputs import QualityInputs
 
 
 @pytest.fixture

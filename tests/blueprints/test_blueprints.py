@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from missionkit.blueprints import blueprint_names, blueprints
 from missionkit.cli.main import main
-from missionkit.loader import load_missions
-from missionkit.model import Mission
+from missionkit.scaffold.blueprints import blueprint_names, blueprints
+from missionkit.spec.loader import load_missions
+from missionkit.spec.model import Mission
 
 # The required parameters of each blueprint, with realistic values.
 REQUIRED: dict[str, dict[str, str]] = {
@@ -226,7 +226,9 @@ def test_line_break_characters_land_verbatim(tmp_path: Path, value: str) -> None
 @pytest.mark.parametrize("blueprint", sorted(REQUIRED))
 def test_frontmatter_quotes_every_expression(blueprint: str) -> None:
     """Every ``{{ … }}`` in the frontmatter ends in the ``q`` filter: no value adds structure."""
-    text = (files("missionkit.blueprints") / f"{blueprint}.md.j2").read_text(encoding="utf-8")
+    text = (files("missionkit.scaffold.blueprints") / f"{blueprint}.md.j2").read_text(
+        encoding="utf-8"
+    )
     lines = text.splitlines()
     start = lines.index("---")
     end = lines.index("---", start + 1)

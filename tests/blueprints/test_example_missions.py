@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from missionkit.cli.main import main
-from missionkit.loader import load_missions
+from missionkit.spec.loader import load_missions
 
 ROOT = Path(__file__).resolve().parents[2]
 MISSIONS = ROOT / "missions"

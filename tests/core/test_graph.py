@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from missionkit.cli.main import main
-from missionkit.graph import TaskGraph
-from missionkit.loader import load_missions
-from missionkit.model import Mission, TaskState
+from missionkit.graph.dag import TaskGraph
+from missionkit.spec.loader import load_missions
+from missionkit.spec.model import Mission, TaskState
 
 from support import HEAD
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from missionkit.loader import load, load_missions
+from missionkit.spec.loader import load, load_missions
 
 from support import HEAD
 

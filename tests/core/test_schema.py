@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from missionkit import frontmatter, yamlsafe
 from missionkit.cli.main import main
-from missionkit.schema import mission_schema, schema_json
+from missionkit.spec import frontmatter, yamlsafe
+from missionkit.spec.schema import mission_schema, schema_json
 
 from support import HEAD
 

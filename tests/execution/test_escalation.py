@@ -32,8 +32,8 @@ from missionkit.execution.agentrun import run_agent_task
 from missionkit.execution.dispatch import Dispatcher, DispatchResult
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome
-from missionkit.loader import load_missions
-from missionkit.model import Mission, TaskState
+from missionkit.spec.loader import load_missions
+from missionkit.spec.model import Mission, TaskState
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.model import MISSION_AWAITING, MISSION_CLOSED, Event, Item, Key

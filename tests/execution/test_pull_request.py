@@ -17,7 +17,7 @@ import pytest
 
 from execution.conftest_channels import Payloads, as_user, labels_of, run_cli
 from missionkit.errors import CheckFailed
-from missionkit.model import TaskState
+from missionkit.spec.model import TaskState
 from missionkit.tracking.github.changes import propose_changes
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.model import Item

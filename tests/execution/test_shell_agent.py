@@ -10,8 +10,8 @@ import pytest
 
 from missionkit.agents.base import Verdict
 from missionkit.execution.runner import run_task
-from missionkit.loader import load_missions
-from missionkit.model import Mission
+from missionkit.spec.loader import load_missions
+from missionkit.spec.model import Mission
 
 from support import HEAD
 

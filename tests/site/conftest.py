@@ -11,7 +11,7 @@ import pytest
 
 from missionkit.cli import site
 from missionkit.cli.main import cli, main
-from missionkit.loader import load_missions
+from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.plan import make_plan

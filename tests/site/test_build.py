@@ -139,7 +139,7 @@ def test_help_names_every_option(capsys: pytest.CaptureFixture[str], in_project:
 
 
 def test_library_build_needs_no_command_line(in_project: Any, tmp_path: Path) -> None:
-    from missionkit.loader import load_missions
+    from missionkit.spec.loader import load_missions
 
     missions = load_missions([in_project.root / "missions"])
     tracker = in_project.tracker()

@@ -9,8 +9,8 @@ import pytest
 
 from missionkit.cli import site
 from missionkit.cli.main import cli, main
-from missionkit.loader import load_missions
 from missionkit.site import PALETTE
+from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.plan import make_plan

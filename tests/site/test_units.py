@@ -7,14 +7,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
-from missionkit.graph import TaskGraph
-from missionkit.loader import load_missions
-from missionkit.model import Mission
+from missionkit.graph.dag import TaskGraph
 from missionkit.site.collect import _run
 from missionkit.site.dag import GAP_X, NODE_WIDTH, PAD, layout
 from missionkit.site.offline import external_resources, html_resources
 from missionkit.site.palette import CRITICAL, PALETTE
 from missionkit.site.render import environment, markdown_text
+from missionkit.spec.loader import load_missions
+from missionkit.spec.model import Mission
 
 DIAMOND = """---
 title: Diamond

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from missionkit.loader import load_missions
-from missionkit.model import Mission, TaskState
+from missionkit.spec.loader import load_missions
+from missionkit.spec.model import Mission, TaskState
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import MISSION_ACTIVE, Key

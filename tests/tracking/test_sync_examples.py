@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from missionkit.graph import split_ref
-from missionkit.loader import load_missions
+from missionkit.graph.dag import split_ref
+from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.github.tracker import GitHubTracker

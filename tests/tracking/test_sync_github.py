@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from missionkit.cli.main import main
-from missionkit.loader import load_missions
+from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.plan import make_plan

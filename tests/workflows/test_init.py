@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from missionkit.init import (
+from missionkit.scaffold.init import (
     CHECKOUT_INSTALL,
     DEFAULT_INSTALL,
     FILES,
@@ -19,7 +19,7 @@ from missionkit.init import (
     InitOptions,
     render_files,
 )
-from missionkit.loader import load_missions
+from missionkit.spec.loader import load_missions
 from workflows.ghactions import ROOT, load, triggers
 from workflows.ghstate import Result
 

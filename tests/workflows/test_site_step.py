@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from missionkit.cli.main import cli as mission_group
-from missionkit.init import render_files
+from missionkit.scaffold.init import render_files
 from workflows.ghactions import WORKFLOWS, load, run_step, step
 from workflows.ghstate import Result
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from missionkit.init import ACTIONS, CHECKOUT_INSTALL, WORKFLOWS, InitOptions, render_files
+from missionkit.scaffold.init import ACTIONS, CHECKOUT_INSTALL, WORKFLOWS, InitOptions, render_files
 from workflows.ghactions import ROOT, load, steps, triggers
 
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
@@ -149,7 +149,7 @@ def test_pins_agree_everywhere() -> None:
             if uses is None:
                 continue
             repo, _, sha = uses.partition("@")
-            assert repo in pinned, f"{path.name}: {repo} is not in missionkit.init.ACTIONS"
+            assert repo in pinned, f"{path.name}: {repo} is not in missionkit.scaffold.init.ACTIONS"
             assert sha == pinned[repo].sha, f"{path.name}: {repo} pinned to another commit"
             assert f"{uses} # {pinned[repo].version}" in path.read_text(encoding="utf-8")
 

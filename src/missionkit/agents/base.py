@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from missionkit.model import Mission, Task
+    from missionkit.spec.model import Mission, Task
 
 
 class Verdict(StrEnum):

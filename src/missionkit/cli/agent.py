@@ -11,7 +11,7 @@ from missionkit.agents.registry import agent_names
 from missionkit.cli.params import missions_option, opened, target, tracker_options
 from missionkit.execution.agentrun import run_agent_task
 from missionkit.execution.notify import Notifier
-from missionkit.missions import find_mission
+from missionkit.spec.missions import find_mission
 
 
 @click.group("agent")

@@ -7,7 +7,7 @@ import click
 from missionkit.cli.params import actor_option, missions_option, opened, tracker_options, who
 from missionkit.execution.actions import approve
 from missionkit.execution.notify import Notifier
-from missionkit.missions import find_mission
+from missionkit.spec.missions import find_mission
 
 
 @click.command("approve")

@@ -10,7 +10,7 @@ from missionkit.cli.params import missions_option, opened, tracker_options
 from missionkit.errors import UsageError
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
-from missionkit.loader import load_missions
+from missionkit.spec.loader import load_missions
 
 
 @click.command("dispatch")
@@ -48,8 +48,8 @@ def command(
     notifier = Notifier()
     with opened(tracker, repo, api_url) as backend:
         if event_file:
-            from missionkit.execution.webhook import handle, load_payload
             from missionkit.tracking.github.tracker import GitHubTracker
+            from missionkit.tracking.github.webhook import handle, load_payload
 
             if not isinstance(backend, GitHubTracker):
                 raise UsageError("--event takes a GitHub payload; use it with --tracker github")

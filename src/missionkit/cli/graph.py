@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from missionkit.cli.params import missions_option
-from missionkit.graph import TaskGraph
-from missionkit.missions import find_mission
-from missionkit.render import FORMATS, render_graph
+from missionkit.graph.dag import TaskGraph
+from missionkit.graph.render import FORMATS, render_graph
+from missionkit.spec.missions import find_mission
 
 
 @click.command("graph")

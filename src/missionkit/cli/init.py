@@ -8,7 +8,7 @@ import click
 
 from missionkit.cli.output import console
 from missionkit.errors import UsageError
-from missionkit.init import (
+from missionkit.scaffold.init import (
     CHECKOUT_INSTALL,
     DEFAULT_INSTALL,
     PARTS,

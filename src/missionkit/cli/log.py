@@ -7,7 +7,7 @@ import json
 import click
 
 from missionkit.cli.params import missions_option, opened, tracker_options
-from missionkit.missions import find_mission
+from missionkit.spec.missions import find_mission
 
 
 @click.command("log")

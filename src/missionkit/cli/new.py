@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from missionkit.blueprints import blueprint_names, blueprints, write_blueprint
 from missionkit.cli.output import console
 from missionkit.cli.params import missions_option
 from missionkit.errors import UsageError
+from missionkit.scaffold.blueprints import blueprint_names, blueprints, write_blueprint
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:

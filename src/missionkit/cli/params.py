@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from missionkit.model import Mission
+from missionkit.spec.model import Mission
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.select import TRACKERS, TrackerSettings, open_tracker
 
@@ -85,7 +85,7 @@ def on_task(
     act: Callable[[Tracker, Mission, str], object],
 ) -> None:
     """Run a person's action on ``MISSION/TASK`` with the chosen tracker."""
-    from missionkit.missions import find_mission
+    from missionkit.spec.missions import find_mission
 
     mission_id, task_id = target(task_ref)
     mission = find_mission(missions_dir, mission_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from missionkit.cli.params import missions_option, opened, tracker_options
-from missionkit.loader import load_missions
+from missionkit.spec.loader import load_missions
 from missionkit.tracking.plan import make_plan
 
 

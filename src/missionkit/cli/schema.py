@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from missionkit.schema import schema_json
+from missionkit.spec.schema import schema_json
 
 
 @click.command("schema")

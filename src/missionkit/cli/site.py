@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from missionkit.cli.params import missions_option, opened, tracker_options
-from missionkit.loader import load_missions
 from missionkit.site import ENGINES, SiteOptions, build_site
 from missionkit.site.config import CONFIG_FILE
+from missionkit.spec.loader import load_missions
 
 
 @click.group("site")

@@ -10,9 +10,9 @@ from rich.table import Table
 
 from missionkit.cli.output import console
 from missionkit.cli.params import missions_option, opened, tracker_options
-from missionkit.loader import load_missions
-from missionkit.missions import find_mission
-from missionkit.status import mission_label, mission_status
+from missionkit.spec.loader import load_missions
+from missionkit.spec.missions import find_mission
+from missionkit.tracking.status import mission_label, mission_status
 
 STYLE = {
     "done": "green",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from missionkit.cli.output import console
-from missionkit.loader import load_missions
+from missionkit.spec.loader import load_missions
 
 
 @click.command("validate")

@@ -12,7 +12,7 @@ from missionkit.execution.claims import lease_for, runner_id
 from missionkit.execution.escalation import escalate
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
-from missionkit.model import Mission, Task, TaskState
+from missionkit.spec.model import Mission, Task, TaskState
 from missionkit.templating import render_template
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Item, Key

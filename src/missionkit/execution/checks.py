@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from missionkit.agents.shellrun import run_command
-from missionkit.model import Check
+from missionkit.process import run_command
+from missionkit.spec.model import Check
 
 CHECK_TIMEOUT = 600.0
 

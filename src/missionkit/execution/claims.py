@@ -6,7 +6,7 @@ import os
 import socket
 from datetime import datetime, timedelta
 
-from missionkit.model import Task
+from missionkit.spec.model import Task
 from missionkit.tracking.model import Item
 
 DEFAULT_TIMEOUT = timedelta(hours=1)

@@ -12,8 +12,8 @@ from missionkit import clock
 from missionkit.execution.claims import lease_for, stale_reason
 from missionkit.execution.escalation import ESCALATED, escalate
 from missionkit.execution.notify import Notice, Notifier
-from missionkit.graph import split_ref
-from missionkit.model import Mission, Task, TaskState
+from missionkit.graph.dag import split_ref
+from missionkit.spec.model import Mission, Task, TaskState
 from missionkit.templating import render_template
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, Item, Key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from missionkit import clock
 from missionkit.execution.notify import Notice, Notifier
-from missionkit.model import Mission, Task
+from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Event, Item

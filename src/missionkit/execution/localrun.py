@@ -7,18 +7,18 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from missionkit.agents.shellrun import kill_all
 from missionkit.execution import actions
 from missionkit.execution.agentrun import AGENT_ACTOR, finish
 from missionkit.execution.claims import runner_id
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
-from missionkit.graph import split_ref
-from missionkit.model import Mission, Task, TaskState
-from missionkit.status import MissionStatus, mission_status
+from missionkit.graph.dag import split_ref
+from missionkit.process import kill_all
+from missionkit.spec.model import Mission, Task, TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Item, Key
+from missionkit.tracking.status import MissionStatus, mission_status
 
 Progress = Callable[[str, Key | None, str], None]
 

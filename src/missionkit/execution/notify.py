@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from missionkit.model import Mission
+from missionkit.spec.model import Mission
 from missionkit.templating import render_template
 
 TIMEOUT = 10

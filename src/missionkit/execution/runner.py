@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from missionkit import clock
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.agents.registry import load_agent
-from missionkit.agents.shellrun import secret_names
 from missionkit.execution.checks import CheckResult, run_check
-from missionkit.model import Mission, Task
+from missionkit.process import secret_names
+from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
 
 RUNS_DIR = Path(".missionkit") / "runs"

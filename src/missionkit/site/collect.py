@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from missionkit.graph import TaskGraph
-from missionkit.model import Mission
-from missionkit.status import MissionStatus, mission_status
+from missionkit.graph.dag import TaskGraph
+from missionkit.spec.model import Mission
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Event
+from missionkit.tracking.status import MissionStatus, mission_status
 
 REPORT = "report.md"
 RESULT = "result.json"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from missionkit.graph import split_ref
-from missionkit.model import TaskState
+from missionkit.graph.dag import split_ref
 from missionkit.site.collect import REPORT, RESULT, MissionData, RunRecord, SiteData
 from missionkit.site.dag import Dag, layout
 from missionkit.site.palette import PALETTE, StateStyle, style
-from missionkit.status import TaskStatus, mission_label
+from missionkit.spec.model import TaskState
 from missionkit.tracking.model import MISSION_AWAITING, MISSION_CLOSED, Event
+from missionkit.tracking.status import TaskStatus, mission_label
 
 MISSIONS = "missions"
 FINISHED = (TaskState.DONE, TaskState.CANCELLED)

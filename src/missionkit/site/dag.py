@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from missionkit.graph import TaskGraph
+from missionkit.graph.dag import TaskGraph
 from missionkit.site.palette import CRITICAL, EDGE, EXTERNAL, StateStyle, style
-from missionkit.status import UNTRACKED
+from missionkit.tracking.status import UNTRACKED
 
 NODE_WIDTH = 176
 NODE_HEIGHT = 44

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from missionkit.model import TaskState
-from missionkit.status import UNTRACKED
+from missionkit.spec.model import TaskState
+from missionkit.tracking.status import UNTRACKED
 
 EXTERNAL = "external"
 

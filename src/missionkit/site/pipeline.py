@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from missionkit import clock
-from missionkit.model import Mission
 from missionkit.site.collect import collect
 from missionkit.site.config import ENGINES, SiteOptions, SitePaths, resolve_paths
 from missionkit.site.engines import BUILDERS
@@ -17,6 +16,7 @@ from missionkit.site.errors import SiteBuildError
 from missionkit.site.offline import external_resources
 from missionkit.site.render import environment, render, render_config
 from missionkit.site.write import write
+from missionkit.spec.model import Mission
 from missionkit.tracking.base import Tracker
 
 STAGES = ("collect", "render", "write", "build")

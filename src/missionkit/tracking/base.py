@@ -83,7 +83,7 @@ class Tracker(ABC):
 
     def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
         """Take a ready task for one runner (ready → running); None if another took it."""
-        from missionkit.model import TaskState
+        from missionkit.spec.model import TaskState
 
         return self.transition(item, [TaskState.READY], TaskState.RUNNING, actor, "claimed")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from missionkit.graph import split_ref
-from missionkit.model import Mission, Task
+from missionkit.graph.dag import split_ref
+from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
 from missionkit.tracking.labels import MISSION_LABEL, PERSON_LABEL
 from missionkit.tracking.model import Key, Spec

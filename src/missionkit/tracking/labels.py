@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from missionkit.model import TaskState
+from missionkit.spec.model import TaskState
 
 MANAGED_PREFIXES = ("mission:", "status:", "agent:", "owner:", "after:")
 MISSION_LABEL = "mission"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from missionkit import clock
-from missionkit.model import TaskState
+from missionkit.spec.model import TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.labels import Label, is_managed, status_label
 from missionkit.tracking.local_schema import SCHEMA, SELECT_ITEMS

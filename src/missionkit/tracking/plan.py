@@ -9,8 +9,8 @@ from typing import Any
 
 import networkx as nx
 
-from missionkit.graph import split_ref
-from missionkit.model import Mission, TaskState
+from missionkit.graph.dag import split_ref
+from missionkit.spec.model import Mission, TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.desired import specs_for
 from missionkit.tracking.labels import Label, is_managed, label_for, status_label

@@ -25,9 +25,9 @@ from typing import Any
 import yaml
 
 from missionkit.agents.base import AgentContext
-from missionkit.agents.data.field_mapping import propose_all
 from missionkit.agents.data.warehouse import DataError, qualified, quote
-from missionkit.model import Mission, MissionSpec, Task
+from missionkit.agents.field_mapping.mapping import propose_all
+from missionkit.spec.model import Mission, MissionSpec, Task
 
 
 @dataclass
@@ -52,8 +52,8 @@ class Evaluation:
 def evaluate(
     truth_path: Path, data_dir: Path, threshold: float = 0.8, headers: str = "original"
 ) -> Evaluation:
-    from missionkit.agents.field_mapping import FieldMappingInputs, SourceTarget
-    from missionkit.agents.ingest import IngestInputs
+    from missionkit.agents.field_mapping.inputs import FieldMappingInputs, SourceTarget
+    from missionkit.agents.ingest.inputs import IngestInputs
 
     truth: dict[str, Any] = yaml.safe_load(truth_path.read_text(encoding="utf-8"))
     models = {k: v for k, v in truth.items() if k != "alternate_headers"}
@@ -66,7 +66,7 @@ def evaluate(
         files = [
             str(data_dir / f"{entry['source'].split('.')[1]}.csv") for entry in models.values()
         ]
-        from missionkit.agents.data.ingest import ingest
+        from missionkit.agents.ingest.load import ingest
 
         loaded = ingest(ctx, IngestInputs.model_validate({"files": files}))
         if loaded.verdict != "done":

@@ -29,8 +29,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from missionkit import yamlsafe
 from missionkit.agents.data.warehouse import DataError
+from missionkit.spec import yamlsafe
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "timestamp"]
 Scalar = str | int | float | bool

@@ -11,7 +11,7 @@ from github.Issue import Issue
 from github.NamedUser import NamedUser
 from github.Repository import Repository
 
-from missionkit.model import TaskState
+from missionkit.spec.model import TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.github.client import (

@@ -34,7 +34,7 @@ from missionkit.agents.data.warehouse import (
 if TYPE_CHECKING:
     import duckdb
 
-    from missionkit.agents.ingest import IngestInputs
+    from missionkit.agents.ingest.inputs import IngestInputs
 
 ARTIFACT = "ingest.json"
 _FORMATS = {

@@ -12,12 +12,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from missionkit import frontmatter, yamlsafe
 from missionkit.agents.registry import agent_names, load_agent
 from missionkit.errors import InputError, MissionkitError, Problem
-from missionkit.located import convert
-from missionkit.model import Mission, MissionSpec, Task, check_id
-from missionkit.sourcemap import Origin, SourceMap, field_path
+from missionkit.spec import frontmatter, yamlsafe
+from missionkit.spec.located import convert
+from missionkit.spec.model import Mission, MissionSpec, Task, check_id
+from missionkit.spec.sourcemap import Origin, SourceMap, field_path
 
 MISSION_FILE = "mission.md"
 TASKS_DIR = "tasks"
@@ -88,7 +88,7 @@ def load(paths: Iterable[str | Path]) -> LoadResult:
 
 
 def _load(paths: Iterable[str | Path]) -> LoadResult:
-    from missionkit.graph import graph_problems
+    from missionkit.graph.dag import graph_problems
 
     files, problems = discover(paths)
     result = LoadResult(problems=problems)

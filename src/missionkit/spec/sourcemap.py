@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from missionkit.yamlsafe import Document, Path
+from missionkit.spec.yamlsafe import Document, Path
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from missionkit.model import Mission, TaskState
+from missionkit.spec.model import Mission, TaskState
 
 Located = tuple[str, tuple[str | int, ...], str]
 

@@ -11,9 +11,10 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from missionkit.agents.base import AgentContext, AgentResult, Verdict
-from missionkit.model import Mission
+if TYPE_CHECKING:
+    from missionkit.spec.model import Mission
 
 OUTPUT_TAIL = 4000
 _LIVE: set[subprocess.Popen[bytes]] = set()
@@ -119,30 +120,3 @@ def secret_names(mission: Mission) -> tuple[str, ...]:
     """Variables the mission names as secrets (its webhook URL's)."""
     name = mission.spec.escalation.slack_webhook_env
     return (name,) if name else ()
-
-
-def run_shell(ctx: AgentContext, command: str, env: Mapping[str, str]) -> AgentResult:
-    log = ctx.run_dir / "output.log"
-    variables = {
-        **ctx.env,
-        **env,
-        "MISSION_ID": ctx.mission.id,
-        "MISSION_TASK": ctx.task.id,
-        "MISSION_RUN_DIR": str(ctx.run_dir),
-    }
-    if ctx.warehouse is not None:
-        variables["MISSION_WAREHOUSE"] = str(ctx.warehouse)
-    code, tail = run_command(
-        command, ctx.workspace, variables, ctx.timeout, log, secret_names(ctx.mission)
-    )
-    fence = "```"
-    if code is None:
-        report = f"`{command}` was stopped after {ctx.timeout:g} s (timeout).\n"
-        report += f"\n{fence}\n{tail}\n{fence}\n"
-        return AgentResult(Verdict.FAILED, report, (log,))
-    verdict = Verdict.DONE if code == 0 else Verdict.FAILED
-    status = "succeeded" if code == 0 else f"failed with exit code {code}"
-    report = f"`{command}` {status}.\n"
-    if tail.strip():
-        report += f"\n{fence}\n{tail.rstrip()}\n{fence}\n"
-    return AgentResult(verdict, report, (log,))

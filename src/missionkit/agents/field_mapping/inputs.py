@@ -1,10 +1,10 @@
-"""The ``field-mapping`` agent: map source columns to a target model, with confidences."""
+"""What the ``field-mapping`` agent takes under ``with:``."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from missionkit.agents.base import Agent, AgentContext, AgentResult, Inputs
+from missionkit.agents.base import Inputs
 
 METADATA_COLUMNS = ["_source_file", "_loaded_at"]
 
@@ -53,13 +53,3 @@ class FieldMappingInputs(Inputs):
         if self.source is not None and self.target is not None:
             return [SourceTarget(source=self.source, target=self.target)]
         return list(self.maps)
-
-
-class FieldMappingAgent(Agent):
-    Inputs = FieldMappingInputs
-
-    def run(self, ctx: AgentContext, inputs: BaseModel) -> AgentResult:
-        from missionkit.agents.data.field_mapping import map_fields
-
-        assert isinstance(inputs, FieldMappingInputs)
-        return map_fields(ctx, inputs)

@@ -37,7 +37,7 @@ from missionkit.agents.data.warehouse import (
 )
 
 if TYPE_CHECKING:
-    from missionkit.agents.field_mapping import FieldMappingInputs
+    from missionkit.agents.field_mapping.inputs import FieldMappingInputs
 
 DRAFT = "mapping.draft.yaml"
 OUTPUT = "mapping.yaml"

@@ -1,10 +1,10 @@
-"""The ``dbt`` agent: staging models and tests from a mapping, built with dbt-duckdb."""
+"""What the ``dbt`` agent takes under ``with:``."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from missionkit.agents.base import Agent, AgentContext, AgentResult, Inputs
+from missionkit.agents.base import Inputs
 
 _IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
@@ -34,13 +34,3 @@ class DbtInputs(Inputs):
     executable: str | None = Field(
         None, description="dbt executable; default: the one beside this Python, else on PATH"
     )
-
-
-class DbtAgent(Agent):
-    Inputs = DbtInputs
-
-    def run(self, ctx: AgentContext, inputs: BaseModel) -> AgentResult:
-        from missionkit.agents.data.dbt_build import build
-
-        assert isinstance(inputs, DbtInputs)
-        return build(ctx, inputs)

@@ -20,9 +20,9 @@ import jinja2
 import yaml
 
 from missionkit.errors import MissionkitError, UsageError
-from missionkit.model import check_id
+from missionkit.spec.model import check_id
 
-_PACKAGE = "missionkit.blueprints"
+_PACKAGE = "missionkit.scaffold.blueprints"
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def blueprint_names() -> list[str]:
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("missionkit", "blueprints"),
+        loader=jinja2.PackageLoader("missionkit", "scaffold/blueprints"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - renders Markdown with YAML frontmatter
@@ -132,7 +132,7 @@ def write_blueprint(
     missions_dir: Path, mission_id: str, name: str, settings: dict[str, str], *, force: bool = False
 ) -> Path:
     """Render a blueprint into ``missions_dir/ID.md`` and check the result."""
-    from missionkit.loader import load_missions
+    from missionkit.spec.loader import load_missions
 
     text = render_blueprint(name, mission_id, settings)
     path = missions_dir / f"{mission_id}.md"

@@ -14,7 +14,7 @@ from typing import Any
 from missionkit.errors import CheckFailed, UsageError
 from missionkit.execution import actions
 from missionkit.execution.notify import Notifier
-from missionkit.model import Mission, TaskState
+from missionkit.spec.model import Mission, TaskState
 from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.labels import state_from_labels, status_label

@@ -1,13 +1,13 @@
-"""The ``ingest`` agent: load CSV, Parquet or JSON files into a DuckDB schema."""
+"""What the ``ingest`` agent takes under ``with:``."""
 
 from __future__ import annotations
 
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
-from missionkit.agents.base import Agent, AgentContext, AgentResult, Inputs
+from missionkit.agents.base import Inputs
 
 _IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
@@ -40,13 +40,3 @@ class IngestInputs(Inputs):
         if bad:
             raise ValueError(f"not a table name: {', '.join(bad)} (letters, digits and _)")
         return value
-
-
-class IngestAgent(Agent):
-    Inputs = IngestInputs
-
-    def run(self, ctx: AgentContext, inputs: BaseModel) -> AgentResult:
-        from missionkit.agents.data.ingest import ingest
-
-        assert isinstance(inputs, IngestInputs)
-        return ingest(ctx, inputs)

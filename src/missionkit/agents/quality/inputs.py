@@ -1,14 +1,14 @@
-"""The ``quality`` agent: data-quality checks on DuckDB tables, with a report."""
+"""What the ``quality`` agent takes under ``with:``."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from missionkit.agents.base import Agent, AgentContext, AgentResult, Inputs
-from missionkit.model import Duration
+from missionkit.agents.base import Inputs
+from missionkit.spec.model import Duration
 
 COLUMN_CHECKS = ("not_null", "unique", "accepted_values", "range", "references")
 TABLE_CHECKS = ("freshness", "row_count")
@@ -75,13 +75,3 @@ class QualityCheck(Inputs):
 class QualityInputs(Inputs):
     checks: list[QualityCheck] = Field(min_length=1)
     sample_rows: int = Field(5, ge=0, le=100, description="failing rows kept per check")
-
-
-class QualityAgent(Agent):
-    Inputs = QualityInputs
-
-    def run(self, ctx: AgentContext, inputs: BaseModel) -> AgentResult:
-        from missionkit.agents.data.quality import check_quality
-
-        assert isinstance(inputs, QualityInputs)
-        return check_quality(ctx, inputs)

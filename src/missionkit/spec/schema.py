@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from missionkit.model import MissionSpec
+from missionkit.spec.model import MissionSpec
 
 SCHEMA_ID = "https://missionkit.dev/schema/mission.schema.json"
 

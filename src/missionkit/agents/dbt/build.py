@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
-from missionkit.agents.data.dbt_generate import ensure_project, generate, relative_default
 from missionkit.agents.data.mapping_file import MappingFile, load_mapping
 from missionkit.agents.data.target import TargetModel, load_target
 from missionkit.agents.data.warehouse import (
@@ -33,10 +32,11 @@ from missionkit.agents.data.warehouse import (
     table_columns,
     warehouse_path,
 )
-from missionkit.agents.shellrun import command_env, secret_names
+from missionkit.agents.dbt.generate import ensure_project, generate, relative_default
+from missionkit.process import command_env, secret_names
 
 if TYPE_CHECKING:
-    from missionkit.agents.dbt import DbtInputs
+    from missionkit.agents.dbt.inputs import DbtInputs
 
 RESULTS = "run_results.json"
 SUMMARY = "dbt_summary.md"

@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from missionkit.errors import Problem
-from missionkit.model import Check, Escalation, MissionSpec, Task
-from missionkit.sourcemap import SourceMap, field_path
+from missionkit.spec.model import Check, Escalation, MissionSpec, Task
+from missionkit.spec.sourcemap import SourceMap, field_path
 
 _MODELS: dict[tuple[str | int, ...], type[BaseModel]] = {
     (): MissionSpec,

@@ -24,12 +24,12 @@ from missionkit.agents.data.warehouse import (
     quote,
     table_columns,
 )
-from missionkit.durations import format_duration
+from missionkit.spec.durations import format_duration
 
 if TYPE_CHECKING:
     import duckdb
 
-    from missionkit.agents.quality import Bounds, QualityCheck, QualityInputs
+    from missionkit.agents.quality.inputs import Bounds, QualityCheck, QualityInputs
 
 JSON_REPORT = "quality.json"
 MD_REPORT = "quality.md"

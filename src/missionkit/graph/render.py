@@ -6,8 +6,8 @@ import json
 import re
 from collections.abc import Mapping
 
-from missionkit.graph import TaskGraph
-from missionkit.model import TaskState
+from missionkit.graph.dag import TaskGraph
+from missionkit.spec.model import TaskState
 from missionkit.templating import render_template
 
 FORMATS = ("mermaid", "dot", "json")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from missionkit.graph import split_ref
-from missionkit.model import Mission, TaskState
+from missionkit.graph.dag import split_ref
+from missionkit.spec.model import Mission, TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, MISSION_CLOSED, Item, Key
 

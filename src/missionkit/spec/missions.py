@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from missionkit.errors import UsageError
-from missionkit.loader import MISSION_FILE, load_missions
-from missionkit.model import Mission
+from missionkit.spec.loader import MISSION_FILE, load_missions
+from missionkit.spec.model import Mission
 
 
 def mission_path(missions_dir: str | Path, mission_id: str) -> Path | None:

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from missionkit.durations import format_duration, parse_duration
+from missionkit.spec.durations import format_duration, parse_duration
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ID_MAX = 40

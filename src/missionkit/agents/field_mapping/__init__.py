@@ -1,0 +1,1 @@
+"""The ``field-mapping`` agent: map source columns to a target model, with confidences."""

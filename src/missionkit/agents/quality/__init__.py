@@ -1,0 +1,1 @@
+"""The ``quality`` agent: data-quality checks on DuckDB tables, with a report."""

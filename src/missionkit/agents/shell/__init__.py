@@ -1,0 +1,1 @@
+"""The ``shell`` agent: run ``with.command`` in a shell, as ``run:`` does in Actions."""

@@ -1,0 +1,1 @@
+"""What ``mission init`` and ``mission new`` write: a repository's files and blueprints."""

@@ -117,6 +117,7 @@ def run_command(
 
 
 def secret_names(mission: Mission) -> tuple[str, ...]:
-    """Variables the mission names as secrets (its webhook URL's)."""
-    name = mission.spec.escalation.slack_webhook_env
-    return (name,) if name else ()
+    """Variables the mission names as secrets: its webhook URL's, the LLM key's, Copilot's token."""
+    ai = mission.spec.ai
+    names = (mission.spec.escalation.slack_webhook_env, ai.api_key_env, ai.copilot_token_env)
+    return tuple(dict.fromkeys(n for n in names if n))

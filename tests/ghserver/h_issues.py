@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from . import h_copilot as copilot
 from .api import DOCS, ApiError, ApiResponse, Ctx, int_param, not_found, validation_failed
 from .models import Issue
 
@@ -264,6 +265,7 @@ def remove_issue_label(ctx: Ctx) -> ApiResponse:
 def add_assignees(ctx: Ctx) -> ApiResponse:
     """Like GitHub, logins that cannot be assigned are silently ignored here (no 422)."""
     issue = issue_or_404(ctx)
+    copilot.assign(ctx, issue)
     for login in names_of(ctx.body.get("assignees"), "login"):
         user = ctx.state.user(login)
         if (

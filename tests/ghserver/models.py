@@ -176,6 +176,9 @@ class GitHubState:
         self.issues: dict[int, Issue] = {}
         self.comments: dict[int, Comment] = {}
         self.dispatches: list[Dispatch] = []
+        from .h_copilot import CopilotSettings
+
+        self.copilot = CopilotSettings()
         self.workflows: dict[str, int] = {name: 160_000_000 + i for i, name in enumerate(workflows)}
         self.rate = RateLimit(reset=int(time.time()) + 3600)
         first = Signature(owner, f"{owner.lower()}@users.noreply.github.com", self.created_at)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
+    from missionkit.llm.budget import Budget
     from missionkit.spec.model import Mission, Task
 
 
@@ -39,6 +40,7 @@ class AgentContext:
     answers: tuple[str, ...] = ()
     timeout: float | None = None
     env: Mapping[str, str] = field(default_factory=dict)
+    budget: Budget | None = None  # the mission's LLM requests; None: unlimited
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from missionkit.execution.claims import lease_for, runner_id
 from missionkit.execution.escalation import escalate
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
+from missionkit.llm.budget import tracker_budget
 from missionkit.spec.model import Mission, Task, TaskState
 from missionkit.templating import render_template
 from missionkit.tracking.base import Tracker
@@ -89,7 +90,10 @@ def run_agent_task(
     env: Mapping[str, str] | None = None,
 ) -> tuple[RunOutcome, Item | None]:
     item = start(tracker, mission, task)
-    outcome = run_task(mission, task, workspace, answers=answers(tracker, item), env=env)
+    budget = tracker_budget(tracker, mission.id, mission.spec.ai.budget)
+    outcome = run_task(
+        mission, task, workspace, answers=answers(tracker, item), env=env, budget=budget
+    )
     return outcome, finish(tracker, notifier, mission, task, item, outcome, workspace=workspace)
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from missionkit import clock
+from missionkit.agents.copilot.follow import AGENT as COPILOT
+from missionkit.agents.copilot.follow import CopilotOwner, owns
 from missionkit.execution.claims import lease_for, stale_reason
 from missionkit.execution.escalation import ESCALATED, escalate
 from missionkit.execution.notify import Notice, Notifier
@@ -74,6 +76,19 @@ class Dispatcher:
         # process whose death would free it; it lasts until its lease runs out.
         self.claimer = claimer or f"dispatch@{socket.gethostname()}"
         self._indexes: dict[str, tuple[Mission, dict[str, Task], dict[str, int]]] = {}
+        self._copilot: CopilotOwner | None = None
+
+    def _remote(self, task: Task) -> CopilotOwner | None:
+        """Who owns a task done outside missionkit's runners (the Copilot coding agent)."""
+        if task.agent != COPILOT:
+            return None
+        if self._copilot is None:
+            from missionkit.tracking.github.tracker import GitHubTracker
+
+            if not isinstance(self.tracker, GitHubTracker):
+                return None  # elsewhere the agent runs like any other and asks a person
+            self._copilot = CopilotOwner(self.tracker, self.notifier)
+        return self._copilot
 
     def read(self, missions: Iterable[Mission]) -> tuple[list[Mission], dict[Key, Item]]:
         active = mission_order([m for m in missions if m.spec.status == "active"])
@@ -164,6 +179,12 @@ class Dispatcher:
             item = items.get(key)
             if item is None:
                 continue
+            remote = self._remote(task)
+            if remote is not None and owns(item):
+                items[key], line = remote.follow(mission, task, item)
+                if line:
+                    result.note(line)
+                continue
             if item.state == TaskState.RUNNING:
                 why = stale_reason(item, task, now)
                 if why and self._move(
@@ -197,7 +218,10 @@ class Dispatcher:
                 and (limit is None or len(result.claimed) < limit)
             ):
                 claimed = self.tracker.claim(item, self.claimer, lease_for(task))
-                if claimed is not None:
+                if claimed is not None and remote is not None:
+                    items[key], line = remote.start(mission, task, claimed)
+                    result.note(line)
+                elif claimed is not None:
                     items[key] = claimed
                     result.claimed.append(Claim(mission.id, task.id, task.agent, task.title))
                     result.note(f"{key}: claimed for agent {task.agent}")

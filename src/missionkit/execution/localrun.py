@@ -14,6 +14,7 @@ from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
 from missionkit.graph.dag import split_ref
+from missionkit.llm.budget import Budget, deferred_budget, recorder
 from missionkit.process import kill_all
 from missionkit.spec.model import Mission, Task, TaskState
 from missionkit.tracking.base import Tracker
@@ -54,6 +55,15 @@ class LocalRun:
         self.progress = progress or (lambda kind, key, text: None)
         self.demo_answers = dict(demo_answers or {})
         self.dispatcher = Dispatcher(tracker, notifier, claimer=runner_id())
+        self.budgets: dict[str, Budget] = {}
+
+    def _budget(self, mission: Mission) -> Budget:
+        """One budget per mission for the whole run; its requests are recorded as tasks end."""
+        if mission.id not in self.budgets:
+            self.budgets[mission.id] = deferred_budget(
+                self.tracker, mission.id, mission.spec.ai.budget
+            )
+        return self.budgets[mission.id]
 
     def _task(self, key: Key) -> tuple[Mission, Task]:
         mission = self.by_id[key.mission]
@@ -83,6 +93,7 @@ class LocalRun:
                             task,
                             self.workspace,
                             answers=actions.answers(self.tracker, item),
+                            budget=self._budget(mission),
                         )
                         running[future] = (key, item)
                     claimed = []
@@ -121,6 +132,7 @@ class LocalRun:
         self, key: Key, item: Item, outcome: RunOutcome, items: dict[Key, Item], summary: RunSummary
     ) -> set[Key]:
         mission, task = self._task(key)
+        self._budget(mission).flush(recorder(self.tracker, mission.id))
         moved = finish(self.tracker, self.notifier, mission, task, item, outcome)
         summary.ran += 1
         summary.outcomes[key] = str(outcome.verdict)

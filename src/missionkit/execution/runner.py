@@ -16,6 +16,7 @@ from missionkit import clock
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.agents.registry import load_agent
 from missionkit.execution.checks import CheckResult, run_check
+from missionkit.llm.budget import Budget
 from missionkit.process import secret_names
 from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
@@ -91,6 +92,7 @@ def run_task(
     runs_dir: Path | None = None,
     answers: tuple[str, ...] = (),
     env: Mapping[str, str] | None = None,
+    budget: Budget | None = None,
 ) -> RunOutcome:
     """Run the task's agent and checks, retrying failures ``task.retries`` times."""
     assert task.agent is not None, "people's tasks are not run"
@@ -107,7 +109,7 @@ def run_task(
         run_dir = root / mission.id / task.id / f"{stamp}-{attempt}"
         _make_dir(run_dir)
         ctx = AgentContext(
-            mission, task, workspace, run_dir, warehouse, answers, timeout, env or {}
+            mission, task, workspace, run_dir, warehouse, answers, timeout, env or {}, budget
         )
         result = _call_agent(task.agent, ctx, task.with_)
         checks = []

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from missionkit.spec.durations import format_duration, parse_duration
+from missionkit.llm.config import AIConfig
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ID_MAX = 40
@@ -228,6 +229,9 @@ class MissionSpec(_Strict):
     success_criteria: list[str] = Field(min_length=1)
     approvers: list[Login] | None = Field(None, description="who may sign off; default: [owner]")
     escalation: Escalation = Field(default_factory=Escalation)
+    ai: AIConfig = Field(
+        default_factory=AIConfig, description="LLM endpoint and request budget, Copilot token"
+    )
     tasks: list[Task] = Field(default_factory=list)
 
 

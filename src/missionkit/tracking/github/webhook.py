@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.errors import CheckFailed, UsageError
 from missionkit.execution import actions
 from missionkit.execution.notify import Notifier
@@ -147,6 +148,9 @@ def _closed_or_reopened(
             # The issue is closed already (so the item reads done or cancelled); record the
             # change from the state its label still shows, and drop that label.
             before = state_from_labels(item.labels, TaskState.BLOCKED)
+            if before == TaskState.RUNNING and mission.task(key.task).agent == COPILOT:
+                # a merge of Copilot's pull request: done only once the checks pass (dispatch)
+                return Outcome(key, f"{key} closed; dispatch checks the merged result")
             moved = tracker.set_state(
                 replace(item, state=before),
                 item.state,

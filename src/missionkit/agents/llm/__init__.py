@@ -1,0 +1,1 @@
+"""The ``llm`` agent: a task done by an LLM prompt from the repository."""

@@ -20,8 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from missionkit.spec.durations import format_duration, parse_duration
 from missionkit.llm.config import AIConfig
+from missionkit.spec.durations import format_duration, parse_duration
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ID_MAX = 40

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from missionkit.agents.base import Agent, AgentContext, AgentResult, Inputs, Verdict
-
-
-class CopilotInputs(Inputs):
-    base_branch: str | None = Field(
-        None, description="branch Copilot starts from; default: the repository's default branch"
-    )
-    target_repo: str | None = Field(
-        None, description="OWNER/REPO where Copilot works; default: the tracking repository"
-    )
-    custom_agent: str | None = Field(None, description="a custom agent of the repository")
-    model: str | None = Field(None, description="model Copilot uses; default: its own choice")
-    instructions: str | None = Field(
-        None, description="more guidance, added to the instructions missionkit writes"
-    )
+from missionkit.agents.base import Agent, AgentContext, AgentResult, Verdict
+from missionkit.agents.copilot.inputs import CopilotInputs
 
 
 class CopilotAgent(Agent):

@@ -21,7 +21,7 @@ from typing import Any
 
 from github import Github, GithubException
 
-from missionkit.agents.copilot.agent import CopilotInputs
+from missionkit.agents.copilot.inputs import CopilotInputs
 from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
 

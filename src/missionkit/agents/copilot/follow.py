@@ -29,14 +29,14 @@ from github import Github, GithubException
 from github.PullRequest import PullRequest
 
 from missionkit import clock
-from missionkit.agents.copilot.agent import CopilotInputs
 from missionkit.agents.copilot.assign import NotAssigned, assign, check_assignable, payload
-from missionkit.process import secret_names
+from missionkit.agents.copilot.inputs import CopilotInputs
 from missionkit.execution.checks import CheckResult, run_check
 from missionkit.execution.claims import DEFAULT_TIMEOUT
 from missionkit.execution.escalation import escalate
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RUNS_DIR, warehouse_path
+from missionkit.process import secret_names
 from missionkit.spec.model import Mission, Task, TaskState
 from missionkit.templating import render_template
 from missionkit.tracking.github.client import connect

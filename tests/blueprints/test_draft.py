@@ -19,6 +19,7 @@ from missionkit.spec.loader import load_missions
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.plan import make_plan
 
+from ghserver import GitHubTestServer
 from llmserver import ChatServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,3 +185,36 @@ def test_charter_errors_name_the_field(repo: Path, capsys: pytest.CaptureFixture
     assert code == 1
     assert "bad.md:1:1: owners: unknown key" in err
     assert "bad.md:1:1: owner: required" in err
+
+
+def test_on_github_the_draft_is_a_pull_request_and_is_not_synced(
+    repo: Path,
+    chat_server: ChatServer,
+    github_server: GitHubTestServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/data")
+    monkeypatch.setenv("GITHUB_API_URL", github_server.url)
+    chat_server.answer(answer("orders-backfill"))
+    code, out, err = draft(
+        capsys, "orders-backfill", "charters/orders-backfill.md", "--tracker", "github"
+    )
+    assert code == 0, out + err
+    [pull] = [i for i in github_server.state.issues.values() if i.pull is not None]
+    assert f"proposed as pull request #{pull.number}: " in out
+    assert (
+        pull.title
+        == "Draft mission orders-backfill: Backfill the 2024 orders after the currency fix"
+    )
+    assert "is marked `status: draft`" in (pull.body or "")
+    text = github_server.state.git.file_at(
+        "missionkit/draft/orders-backfill", "missions/orders-backfill.md"
+    )
+    assert text == (repo / "missions" / "orders-backfill.md").read_bytes()
+    assert b"status: draft" in (text or b"")
+    # syncing the repository creates nothing for a draft
+    code = main(["sync", "--tracker", "github"])
+    assert code == 0
+    assert [i for i in github_server.state.issues.values() if i.pull is None] == []

@@ -54,6 +54,9 @@ class AIConfig(BaseModel):
     budget: int = Field(
         DEFAULT_BUDGET, ge=0, le=10_000, description="LLM requests this mission may make in all"
     )
+    suggest_mappings: bool = Field(
+        False, description="let the LLM rank the candidates of field-mapping questions"
+    )
     copilot_token_env: EnvVar = Field(
         "COPILOT_TOKEN",
         description="name of the secret holding a user token that may assign Copilot",

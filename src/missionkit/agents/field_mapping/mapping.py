@@ -35,6 +35,7 @@ from missionkit.agents.data.warehouse import (
     md_table,
     resolve,
 )
+from missionkit.llm.suggest import suggestions
 
 if TYPE_CHECKING:
     from missionkit.agents.field_mapping.inputs import FieldMappingInputs
@@ -72,6 +73,17 @@ def map_fields(ctx: AgentContext, inputs: FieldMappingInputs) -> AgentResult:
         draft = ctx.run_dir / DRAFT
         write_mapping(mapping, draft)
         question = _question(pending, rejected[-1] if latest_rejected else None, inputs.threshold)
+        question += suggestions(  # optional: the LLM ranks the candidates, never applied
+            ctx,
+            [
+                (
+                    f"{p.model.name}.{d.field.name}",
+                    d.field.description,
+                    [(c.column, _distinct(p.column(c.column).samples)) for c in d.candidates],
+                )
+                for p, d in pending
+            ],
+        )
         report = _report(ctx, proposals, rejected, "Field mapping needs a person", question)
         return AgentResult(Verdict.NEEDS_HUMAN, report, (draft,), question)
     out = output_path(ctx, inputs.output)

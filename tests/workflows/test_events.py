@@ -323,3 +323,36 @@ def test_the_payload_fixtures(name: str, repo: Path, mission_cli: CLI) -> None:
     result = mission_cli("dispatch", "--event", str(PAYLOADS_DIR / name), "--no-claim", *GITHUB)
     assert result.code == 0, result.text
     assert "is not in the mission files; nothing to do" in result.out
+
+
+def test_someone_with_no_access_gets_one_reply_per_issue(
+    synced: Path, gh: GitHubTestServer, payloads: Payloads, mission_cli: CLI
+) -> None:
+    """An outsider's commands are refused; the bot answers the first one on an issue and no
+    more, so outsiders cannot make it write without end. A reader is answered every time."""
+    mission = issue_number(gh, "events")
+    publish = issue_number(gh, "events/publish")
+
+    def replies(number: int, login: str) -> int:
+        return sum(
+            1
+            for author, body in comments_of(gh, number)
+            if author == gh.state.bot_login and body.startswith(f"@{login} ")
+        )
+
+    for attempt in range(3):
+        result = _dispatch(
+            mission_cli, payloads.write(payloads.comment(publish, "outsider", "/retry"))
+        )
+        assert "refused /retry from @outsider: `/retry` needs write access" in result.out
+        assert ("no reply" in result.out) == (attempt > 0), result.out
+    assert replies(publish, "outsider") == 1
+
+    # another issue gets its own one refusal
+    for _ in range(2):
+        _dispatch(mission_cli, payloads.write(payloads.comment(mission, "outsider", "/approve")))
+    assert replies(mission, "outsider") == 1
+
+    for _ in range(2):
+        _dispatch(mission_cli, payloads.write(payloads.comment(publish, "sam-okafor", "/retry")))
+    assert replies(publish, "sam-okafor") == 2

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import missionkit
 from missionkit.scaffold.init import (
     CHECKOUT_INSTALL,
     DEFAULT_INSTALL,
@@ -109,7 +110,11 @@ def test_init_creates_the_folder_and_says_it_is_no_repository(
     [
         (["--owner", "not a login"], "--owner"),
         (["--install", "pip install x\nrm -rf ~"], "--install"),
-        (["--install", "pip install x", "--install-from-checkout"], "not both"),
+        (["--install", "pip install x", "--install-from-checkout"], "give one of"),
+        (["--install", "pip install x", "--install-requirements", "r.txt"], "give one of"),
+        (["--install-requirements", "../elsewhere.txt"], "--install-requirements"),
+        (["--install-requirements", "/etc/passwd"], "--install-requirements"),
+        (["--install-requirements", "r.txt; curl x | sh"], "--install-requirements"),
         (["--branch", "main; echo"], "--branch"),
         (["--branch", "-x"], "--branch"),
         (["--python", "three"], "--python"),
@@ -143,7 +148,7 @@ def test_the_install_command_is_a_template_variable() -> None:
                 if step.get("name") == "Install missionkit"
             ]
             assert commands and set(commands) == {install}, path
-    assert DEFAULT_INSTALL == 'pip install "missionkit[data]"'
+    assert f'pip install "missionkit[data]=={missionkit.__version__}"' == DEFAULT_INSTALL
     assert CHECKOUT_INSTALL == 'pip install -e ".[data]"'
 
 
@@ -198,3 +203,43 @@ def test_the_site_configuration_loads_in_mkdocs(tmp_path: Path) -> None:
     config = config_module.load_config(str(site / "mkdocs.yml"))
     assert config["site_name"] == "Missions"
     assert config["theme"].name == "material"
+
+
+def test_the_default_install_is_the_running_release(git_repo: Path, mission_cli: CLI) -> None:
+    """Jobs that hold write tokens and secrets install what wrote them, never the newest."""
+    result = mission_cli("init", str(git_repo))
+    assert result.code == 0, result.text
+    for path in WORKFLOWS:
+        text = (git_repo / path).read_text(encoding="utf-8")
+        assert f'pip install "missionkit[data]=={missionkit.__version__}"' in text, path
+        assert 'pip install "missionkit[data]"\n' not in text, path
+
+
+def test_hashes_can_be_pinned(git_repo: Path, mission_cli: CLI) -> None:
+    result = mission_cli("init", str(git_repo), "--install-requirements", "ci/missionkit.txt")
+    assert result.code == 0, result.text
+    for path in WORKFLOWS:
+        workflow = load(git_repo / path)
+        installs = [
+            step["run"].strip()
+            for job in workflow["jobs"].values()
+            for step in job.get("steps", [])
+            if step.get("name") == "Install missionkit"
+        ]
+        assert installs and set(installs) == {
+            'pip install --require-hashes -r "ci/missionkit.txt"'
+        }, path
+
+
+def test_dependabot_keeps_the_actions_current(git_repo: Path, mission_cli: CLI) -> None:
+    result = mission_cli("init", str(git_repo), "--only", "workflows")
+    assert result.code == 0, result.text
+    assert "wrote .github/dependabot.yml" in result.out
+    config = load(git_repo / ".github" / "dependabot.yml")
+    assert config["version"] == 2
+    assert {(u["package-ecosystem"], u["directory"]) for u in config["updates"]} == {
+        ("github-actions", "/")
+    }
+    assert (ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8") == (
+        git_repo / ".github" / "dependabot.yml"
+    ).read_text(encoding="utf-8")

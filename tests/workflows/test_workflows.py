@@ -70,9 +70,12 @@ def test_workflows_match_githubs_schema(which: str, generated: Path) -> None:
     if check is None:
         pytest.skip("check-jsonschema is not installed (pip install check-jsonschema)")
     folder = WORKFLOW_DIR if which == "project" else generated
-    files = sorted(str(p) for p in folder.glob("*.yml"))
+    _check_schema(check, "vendor.github-workflows", sorted(folder.glob("*.yml")))
+
+
+def _check_schema(check: str, schema: str, files: list[Path]) -> None:
     done = subprocess.run(
-        [check, "--builtin-schema", "vendor.github-workflows", *files],
+        [check, "--builtin-schema", schema, *map(str, files)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -250,3 +253,21 @@ def test_project_workflows_are_the_generated_ones() -> None:
             f"{path} differs from what `mission init --install-from-checkout` writes; "
             "regenerate it: mission init --only workflows --install-from-checkout --force"
         )
+
+
+def test_dependabot_matches_its_schema(generated: Path) -> None:
+    check = _tool("check-jsonschema")
+    if check is None:
+        pytest.skip("check-jsonschema is not installed (pip install check-jsonschema)")
+    written = render_files(InitOptions())[".github/dependabot.yml"]
+    (generated.parent / "dependabot.yml").write_text(written, encoding="utf-8")
+    files = [ROOT / ".github" / "dependabot.yml", generated.parent / "dependabot.yml"]
+    _check_schema(check, "vendor.dependabot", files)
+
+
+def test_the_pages_upload_pins_the_action_it_calls() -> None:
+    """actions/upload-pages-artifact is a composite action; up to v3 it called
+    actions/upload-artifact by its moving tag (``@v4``), from v4.0.0 by a commit SHA."""
+    version = ACTIONS["upload_pages_artifact"].version
+    major, minor, patch = (int(part) for part in version.removeprefix("v").split("."))
+    assert (major, minor, patch) >= (4, 0, 0), version

@@ -13,6 +13,7 @@ from missionkit.scaffold.init import (
     DEFAULT_INSTALL,
     PARTS,
     InitOptions,
+    hashed_install,
     init_repository,
 )
 
@@ -33,6 +34,13 @@ from missionkit.scaffold.init import (
     metavar="COMMAND",
     default=None,
     help=f"how the workflows install missionkit [default: {DEFAULT_INSTALL}]",
+)
+@click.option(
+    "--install-requirements",
+    "requirements",
+    metavar="FILE",
+    default=None,
+    help="install from FILE, a requirements file with every hash (pip install --require-hashes)",
 )
 @click.option(
     "--install-from-checkout",
@@ -73,6 +81,7 @@ def command(
     force: bool,
     parts: tuple[str, ...],
     install: str | None,
+    requirements: str | None,
     install_from_checkout: bool,
     branch: str,
     python_version: str,
@@ -80,8 +89,13 @@ def command(
     slack_webhook_env: str,
 ) -> int:
     """Add missions/, the GitHub workflows and the site configuration to a repository."""
-    if install is not None and install_from_checkout:
-        raise UsageError("give --install or --install-from-checkout, not both")
+    given = [install is not None, requirements is not None, install_from_checkout]
+    if sum(given) > 1:
+        raise UsageError(
+            "give one of --install, --install-requirements and --install-from-checkout"
+        )
+    if requirements is not None:
+        install = hashed_install(requirements)
     options = InitOptions(
         install=CHECKOUT_INSTALL if install_from_checkout else install or DEFAULT_INSTALL,
         python_version=python_version,

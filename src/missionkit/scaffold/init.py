@@ -20,9 +20,13 @@ from typing import Literal
 
 import jinja2
 
+from missionkit import __version__
 from missionkit.errors import UsageError
+from missionkit.execution.commands import COMMANDS
 
-DEFAULT_INSTALL = 'pip install "missionkit[data]"'
+#: The jobs that install missionkit hold write tokens and secrets: install the release that
+#: wrote the workflows, never whatever is newest on PyPI when a job starts.
+DEFAULT_INSTALL = f'pip install "missionkit[data]=={__version__}"'
 #: How missionkit's own workflows install it: from the repository they run in.
 CHECKOUT_INSTALL = 'pip install -e ".[data]"'
 
@@ -50,8 +54,10 @@ ACTIONS: dict[str, PinnedAction] = {
     "configure_pages": PinnedAction(
         "actions/configure-pages", "983d7736d9b0ae728b81ab479565c72886d7745b", "v5.0.0"
     ),
+    # v4.0.0 is the first release that pins the action it calls (actions/upload-artifact) to a
+    # commit; v3 called it by the moving tag v4.
     "upload_pages_artifact": PinnedAction(
-        "actions/upload-pages-artifact", "56afc609e74202658d3ffba0e8f6dda462b719fa", "v3.0.1"
+        "actions/upload-pages-artifact", "7b1f4a764d45c48632c6b24a0339c27f5614fb0b", "v4.0.0"
     ),
     "deploy_pages": PinnedAction(
         "actions/deploy-pages", "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", "v4.0.5"
@@ -69,6 +75,7 @@ FILES: tuple[tuple[str, str], ...] = (
     (".github/workflows/missions-sync.yml", "workflows/missions-sync.yml.j2"),
     (".github/workflows/missions-dispatch.yml", "workflows/missions-dispatch.yml.j2"),
     (".github/workflows/missions-site.yml", "workflows/missions-site.yml.j2"),
+    (".github/dependabot.yml", "dependabot.yml.j2"),
     ("site/mkdocs.yml", SITE_CONFIG),
 )
 
@@ -77,7 +84,7 @@ WORKFLOWS: tuple[str, ...] = tuple(p for p, _ in FILES if p.startswith(".github/
 #: The parts ``--only`` can choose, by the folder their files are in.
 PARTS: dict[str, str] = {
     "missions": "missions/",
-    "workflows": ".github/workflows/",
+    "workflows": ".github/",
     "site": "site/",
 }
 
@@ -91,6 +98,17 @@ _PYTHON = re.compile(r"^3\.\d{1,2}$")
 _BRANCH = re.compile(r"^(?![/-])(?!.*(?:\.\.|//|@\{|\.lock$|/$|\.$))[A-Za-z0-9._/-]{1,200}$")
 _CRON = re.compile(r"^[0-9*/,-]+( [0-9*/,-]+){4}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_REQUIREMENTS = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9._/-]{1,200}$")
+
+
+def hashed_install(requirements: str) -> str:
+    """The install command for a requirements file that pins every package with its hashes
+    (``pip-compile --generate-hashes``, ``uv pip compile --generate-hashes``)."""
+    if not _REQUIREMENTS.match(requirements):
+        raise UsageError(
+            f"--install-requirements: '{requirements}' is not a path inside the repository"
+        )
+    return f'pip install --require-hashes -r "{requirements}"'
 
 
 @dataclass(frozen=True)
@@ -161,6 +179,7 @@ def render_files(options: InitOptions | None = None) -> dict[str, str]:
         **asdict(options),
         "install_command": options.install.strip(),
         "uses": {name: str(action) for name, action in ACTIONS.items()},
+        "commands": COMMANDS,
     }
     from missionkit.site.render import environment as site_environment
     from missionkit.site.render import render_config

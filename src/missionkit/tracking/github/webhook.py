@@ -14,6 +14,7 @@ from typing import Any
 from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.errors import CheckFailed, UsageError
 from missionkit.execution import actions
+from missionkit.execution.commands import parse_command
 from missionkit.execution.notify import Notifier
 from missionkit.spec.model import Mission, TaskState
 from missionkit.tracking.desired import parse_marker
@@ -28,7 +29,9 @@ from missionkit.tracking.model import (
 )
 
 WRITERS = {"admin", "maintain", "write"}
-COMMANDS = ("/approve", "/retry", "/answer")
+#: Marks the refusal given to someone with no access: such a person gets one reply per issue,
+#: so that an outsider's comments cannot make the bot write without end.
+NO_ACCESS_MARK = "<!-- missionkit:refused-no-access -->"
 
 
 @dataclass(frozen=True)
@@ -173,12 +176,11 @@ def _command(
     comment: dict[str, Any],
 ) -> Outcome:
     key = item.key
-    body = str(comment.get("body") or "").strip()
     author = str((comment.get("user") or {}).get("login") or "")
-    first, _, rest = body.partition("\n")
-    word, _, argument = first.strip().partition(" ")
-    if word not in COMMANDS:
+    command = parse_command(str(comment.get("body") or ""))
+    if command is None:
         return Outcome(key, "no command in the comment")
+    word, text = command
     if author in tracker.events_log.trusted():
         return Outcome(key, "a comment of missionkit's own; ignored")
     permission = tracker.permission(author)
@@ -205,10 +207,22 @@ def _command(
             actions.retry(tracker, mission, key.task, author)
             done = f"{key} re-queued by @{author}"
         else:
-            text = (argument + ("\n" + rest if rest else "")).strip()
             actions.answer(tracker, mission, key.task, author, text)
             done = f"{key} answered by @{author}"
     except CheckFailed as exc:
-        tracker.comment(item, f"@{author} {exc}. Nothing changed.", "missionkit")
-        return Outcome(key, f"refused {word} from @{author}: {exc}")
+        refused = f"refused {word} from @{author}: {exc}"
+        mark = ""
+        if permission == "none":
+            if _refused_no_access_before(tracker, item):
+                return Outcome(key, f"{refused} (no reply: this issue has had its one)")
+            mark = f"\n\n{NO_ACCESS_MARK}"
+        tracker.comment(item, f"@{author} {exc}. Nothing changed.{mark}", "missionkit")
+        return Outcome(key, refused)
     return Outcome(key, done)
+
+
+def _refused_no_access_before(tracker: GitHubTracker, item: Item) -> bool:
+    trusted = tracker.events_log.trusted()
+    return any(
+        c.author in trusted and NO_ACCESS_MARK in (c.body or "") for c in tracker.comments(item)
+    )

@@ -50,6 +50,12 @@ HIDDEN = frozenset(
         "ACTIONS_ID_TOKEN_REQUEST_URL",
         "MISSIONKIT_SMTP_USER",
         "MISSIONKIT_SMTP_PASSWORD",
+        # the runner's file commands: writing them would set variables (BASH_ENV, say) or PATH
+        # for the steps after the task's, which hold the token
+        "GITHUB_ENV",
+        "GITHUB_PATH",
+        "GITHUB_OUTPUT",
+        "GITHUB_STATE",
     }
 )
 

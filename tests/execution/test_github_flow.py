@@ -22,6 +22,7 @@ from execution.conftest_channels import (
     labels_of,
     run_cli,
 )
+from missionkit.execution.webhook import NO_ACCESS_MARK
 
 from ghserver import GitHubTestServer
 
@@ -307,7 +308,8 @@ def test_retry_needs_write_access_and_re_queues_a_failed_task(
         ), permission
         assert comments_of(gh_users, load)[-1] == (
             BOT,
-            f"@{login} `/retry` needs write access to the repository. Nothing changed.",
+            f"@{login} `/retry` needs write access to the repository. Nothing changed."
+            + ("" if permission == "read" else f"\n\n{NO_ACCESS_MARK}"),
         )
         assert "status:failed" in labels_of(gh_users, load)
         assert matrix(repo / "m.json") == []

@@ -34,6 +34,7 @@ from execution.conftest_channels import (
 )
 from missionkit import clock
 from missionkit.execution.actions import answers
+from missionkit.execution.webhook import NO_ACCESS_MARK
 from missionkit.tracking.github.events import parse_history
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.model import Key
@@ -489,6 +490,8 @@ def test_comment_commands_without_access_change_nothing_and_get_a_reply(
             else "@outsider is an approver of signed but has no access to this repository",
         ),
     ]
+    # someone with no access gets one refusal per issue, marked so that it is found again
+    mark = "" if permission == "read" else f"\n\n{NO_ACCESS_MARK}"
     for number, command, why in cases:
         event = comment_as(gh_users, event_payloads, number, login, command)
         out = mission_cli("dispatch", "--event", str(event), "--matrix-out", "m.json")
@@ -496,7 +499,7 @@ def test_comment_commands_without_access_change_nothing_and_get_a_reply(
         assert out == f"event: refused {word} from @{login}: {why}\nnothing to do\n", permission
         assert comments_of(gh_users, number)[-2:] == [
             (login, command),
-            (BOT, f"@{login} {why}. Nothing changed."),
+            (BOT, f"@{login} {why}. Nothing changed.{mark}"),
         ]
         assert json.loads((repo / "m.json").read_text()) == {"include": []}
 

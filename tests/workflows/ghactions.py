@@ -13,12 +13,15 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from workflows.expressions import evaluate, has_status_function, truthy
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -116,7 +119,9 @@ def run_step(
     runner_temp.mkdir(parents=True, exist_ok=True)
     output = runner_temp / "github_output"
     summary = runner_temp / "step_summary"
-    for path in (output, summary):
+    env_file = runner_temp / "github_env"
+    path_file = runner_temp / "github_path"
+    for path in (output, summary, env_file, path_file):
         path.write_text("", encoding="utf-8")
     script_file = runner_temp / "step.sh"
     script_file.write_text(script, encoding="utf-8")
@@ -129,6 +134,8 @@ def run_step(
         "RUNNER_TEMP": str(runner_temp),
         "GITHUB_OUTPUT": str(output),
         "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_ENV": str(env_file),
+        "GITHUB_PATH": str(path_file),
         "GITHUB_WORKSPACE": str(workdir),
         "MISSIONKIT_WRITE_DELAY": "0",
         "MISSIONKIT_RETRY_BACKOFF": "0.01",
@@ -157,3 +164,51 @@ def run_step(
         _read_outputs(output),
         summary.read_text(encoding="utf-8"),
     )
+
+
+def run_steps(
+    job: JSON,
+    names: Sequence[str],
+    workdir: Path,
+    runner_temp: Path,
+    *,
+    expressions: dict[str, str] | None = None,
+    github: dict[str, str] | None = None,
+) -> dict[str, StepRun | None]:
+    """Run the named ``run:`` steps of one job in order, as a runner does: one RUNNER_TEMP for
+    the job, and each step's ``if:`` (``success()`` when it has none, or none that says its
+    status) evaluated against the steps before it; a step that does not run maps to ``None``.
+    ``expressions`` gives each step the values of its own ``env:`` among them."""
+    given = expressions or {}
+    done: dict[str, StepRun | None] = {}
+    context: dict[str, Any] = {"steps": {}}
+    for name in names:
+        current = next(s for s in job["steps"] if s.get("name") == name)
+        results = [r for r in done.values() if r is not None]
+        status = {
+            "success": all(r.code == 0 for r in results),
+            "failure": any(r.code != 0 for r in results),
+            "cancelled": False,
+            "always": True,
+        }
+        condition = str(current.get("if", "")) or "success()"
+        if not has_status_function(condition):
+            condition = f"success() && ({condition.removeprefix('${{').removesuffix('}}')})"
+        if not truthy(evaluate(condition, context, status)):
+            done[name] = None
+            if "id" in current:
+                context["steps"][current["id"]] = {"outcome": "skipped", "outputs": {}}
+            continue
+        env = current.get("env") or {}
+        result = run_step(
+            current,
+            workdir,
+            runner_temp,
+            expressions={k: v for k, v in given.items() if k in env},
+            github=github,
+        )
+        done[name] = result
+        if "id" in current:
+            outcome = "success" if result.code == 0 else "failure"
+            context["steps"][current["id"]] = {"outcome": outcome, "outputs": result.outputs}
+    return done

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.ghactions import WORKFLOWS, load, run_step, step
+from workflows.ghactions import WORKFLOWS, load, run_step, run_steps, step
 from workflows.ghstate import Result, comments_of, issue_number, labels_of
 from workflows.webhooks import PAYLOADS_DIR, Payloads, schemas
 
@@ -50,6 +50,7 @@ A mission whose titles try to run commands.
 """
 
 GITHUB = "--tracker", "github"
+AGENT_STEPS = ("Check the claim", "Run the agent", "Record the outcome")
 
 
 @pytest.fixture
@@ -243,8 +244,9 @@ def test_the_workflow_scripts_handle_hostile_payloads(
     (claim,) = matrix["include"]
     assert claim["title"] == _title(HOSTILE_PUBLISH_TITLE, pwned)
 
-    agent = run_step(
-        step(workflow, "agent", "Run the agent"),
+    agent = run_steps(
+        workflow["jobs"]["agent"],
+        AGENT_STEPS,
         synced,
         tmp_path / "runner-agent",
         expressions={
@@ -254,8 +256,10 @@ def test_the_workflow_scripts_handle_hostile_payloads(
         },
         github=github,
     )
-    assert agent.code == 0, agent.text
-    assert "events/publish: done" in agent.out
+    for name, ran in agent.items():
+        assert ran is not None and ran.code == 0, (name, ran)
+    recorded = agent["Record the outcome"]
+    assert recorded is not None and "events/publish: done" in recorded.out
     assert gh.state.issues[issue_number(gh, "events/publish")].state == "closed"
 
     before = len(gh.state.dispatches)

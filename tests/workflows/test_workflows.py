@@ -213,10 +213,26 @@ def test_the_dispatch_workflow() -> None:
     }
     assert jobs["agent"]["needs"] == "dispatch"
     assert jobs["agent"]["strategy"]["matrix"] == "${{ fromJSON(needs.dispatch.outputs.matrix) }}"
-    run_agent = jobs["agent"]["steps"][-1]
-    assert run_agent["env"]["MISSION"] == "${{ matrix.mission }}"
-    assert run_agent["env"]["TASK"] == "${{ matrix.task }}"
-    assert 'mission agent run "$MISSION/$TASK" --tracker github' in run_agent["run"]
+    names = [s["name"] for s in jobs["agent"]["steps"]]
+    assert names[-3:] == ["Check the claim", "Run the agent", "Record the outcome"]
+    prepare, execute, record = jobs["agent"]["steps"][-3:]
+    for each in (prepare, execute, record):
+        assert each["env"]["MISSION"] == "${{ matrix.mission }}"
+        assert each["env"]["TASK"] == "${{ matrix.task }}"
+    handoff = '"$RUNNER_TEMP/missionkit-task"'
+    assert (
+        f'mission agent prepare "$MISSION/$TASK" --tracker github --out {handoff}'
+        in (prepare["run"])
+    )
+    # task code runs in this step only: nothing in its environment but the task's name
+    assert execute["env"] == {"MISSION": "${{ matrix.mission }}", "TASK": "${{ matrix.task }}"}
+    assert "if" not in execute
+    assert f'mission agent run "$MISSION/$TASK" --execute-only --out {handoff}' in execute["run"]
+    assert (
+        f'mission agent record "$MISSION/$TASK" --tracker github --from {handoff}'
+        in (record["run"])
+    )
+    assert record["if"] == "${{ !cancelled() && steps.prepare.outcome == 'success' }}"
     assert "matrix.title" not in str(jobs["agent"]), "titles are untrusted text"
     redispatch = jobs["redispatch"]
     assert redispatch["needs"] == ["dispatch", "agent"]

@@ -1,0 +1,49 @@
+"""``mission agent run`` in three steps, so that task code never runs beside a token.
+
+``prepare`` (tracker) → ``execute`` (no tracker, no secret) → ``record`` (tracker, no task
+code); the files between them are described in :mod:`missionkit.execution.handoff`.
+``mission agent run`` without options still does all three in one process, for local use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from missionkit.errors import CheckFailed
+from missionkit.execution import handoff
+from missionkit.execution.actions import answers, item_for
+from missionkit.execution.agentrun import finish, start
+from missionkit.execution.notify import Notifier
+from missionkit.execution.runner import RunOutcome, run_task
+from missionkit.spec.model import Mission, Task, TaskState
+from missionkit.tracking.base import Tracker
+from missionkit.tracking.model import Item, Key
+
+
+def prepare(tracker: Tracker, mission: Mission, task: Task, out: Path) -> Item:
+    """Check (or take) the claim and write what the execute step needs from the tracker."""
+    item = start(tracker, mission, task)
+    handoff.write_input(out, mission, task, answers(tracker, item))
+    return item
+
+
+def execute(mission: Mission, task: Task, workspace: Path, out: Path) -> RunOutcome:
+    """Run the agent and checks with no tracker at all; leave the outcome in ``out``."""
+    outcome = run_task(mission, task, workspace, answers=handoff.read_input(out, mission, task))
+    handoff.write_outcome(outcome, mission, task, workspace, out)
+    return outcome
+
+
+def record(
+    tracker: Tracker, notifier: Notifier, mission: Mission, task: Task, out: Path
+) -> tuple[RunOutcome, Item | None]:
+    """Record the outcome in ``out`` (untrusted files: checked, never run) on the tracker."""
+    item = item_for(tracker, Key(mission.id, task.id))
+    if item.state != TaskState.RUNNING:
+        raise CheckFailed(f"{item.key} is {item.state}; only a claimed task's outcome is recorded")
+    try:
+        outcome = handoff.read_outcome(out, mission, task)
+    except handoff.BadHandoff as exc:
+        outcome = handoff.failed_outcome(str(exc), mission, task)
+    moved = finish(tracker, notifier, mission, task, item, outcome, workspace=out / handoff.CHANGED)
+    return outcome, moved

@@ -1,0 +1,135 @@
+"""``mission agent prepare`` / ``run --execute-only`` / ``record``: the outcome files are
+checked as untrusted data, and anything wrong with them records a failed task, not a crash."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from missionkit.cli.main import main
+from missionkit.execution.dispatch import Dispatcher
+from missionkit.execution.notify import Notifier
+from missionkit.loader import load_missions
+from missionkit.tracking.apply import apply_plan
+from missionkit.tracking.local import LocalTracker
+from missionkit.tracking.plan import make_plan
+
+from support import HEAD
+
+MISSION = (
+    HEAD
+    + """tasks:
+  - id: build
+    title: Build
+    agent: shell
+    with: {command: "echo built > built.txt"}
+    checks: [{file: built.txt}]
+---
+"""
+)
+
+
+@pytest.fixture
+def claimed(write_mission: Callable[[str, str], Path], local: LocalTracker) -> LocalTracker:
+    write_mission("m", MISSION)
+    missions = load_missions(["missions"])
+    apply_plan(make_plan(missions, local), local)
+    Dispatcher(local, Notifier({}), claimer="host:1").run(missions)
+    return local
+
+
+def _state(tracker: LocalTracker) -> str:
+    (item,) = [i for i in tracker.read("m") if i.key.task == "build"]
+    return item.state
+
+
+def test_the_three_steps_record_the_outcome(
+    claimed: LocalTracker, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = workspace.parent / "handoff"
+    assert main(["agent", "prepare", "m/build", "--out", str(out)]) == 0
+    assert main(["agent", "run", "m/build", "--execute-only", "--out", str(out)]) == 0
+    assert _state(claimed) == "running", "the execute step records nothing"
+    outcome = json.loads((out / "outcome.json").read_text())
+    assert outcome["verdict"] == "done" and outcome["task"] == "build"
+    assert main(["agent", "record", "m/build", "--from", str(out)]) == 0
+    assert "m/build: done — agent and checks passed" in capsys.readouterr().out
+    assert _state(claimed) == "done"
+    assert main(["agent", "record", "m/build", "--from", str(out)]) == 1, "recorded once only"
+
+
+def _tamper(out: Path, **fields: object) -> None:
+    path = out / "outcome.json"
+    data = json.loads(path.read_text())
+    data.update(fields)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    ("tamper", "reason"),
+    [
+        (lambda out: (out / "outcome.json").unlink(), "the agent step left no outcome"),
+        (lambda out: (out / "outcome.json").write_text("{not json"), "not JSON"),
+        (lambda out: _tamper(out, task="other"), "written for another task, not m/build"),
+        (lambda out: _tamper(out, verdict="approved"), "verdict: one of done"),
+        (lambda out: _tamper(out, reasons="x"), "reasons: at most 100 texts"),
+        (lambda out: _tamper(out, attempts=True), "attempts: a whole number"),
+        (lambda out: _tamper(out, changed=["../../etc/passwd"]), "'../../etc/passwd' is not"),
+        (lambda out: _tamper(out, changed=[".github/workflows/x.yml"]), "'.github/workflows"),
+        (lambda out: _tamper(out, changed=["missing.sql"]), "'missing.sql' has no file"),
+        (lambda out: _tamper(out, verdict="needs-human", question=None), "says what"),
+        (lambda out: _link(out / "report.md", "/etc/passwd"), "report.md: missing"),
+    ],
+)
+def test_untrusted_outcomes_record_a_failure(
+    claimed: LocalTracker,
+    workspace: Path,
+    capsys: pytest.CaptureFixture[str],
+    tamper: Callable[[Path], object],
+    reason: str,
+) -> None:
+    out = workspace.parent / "handoff"
+    assert main(["agent", "prepare", "m/build", "--out", str(out)]) == 0
+    assert main(["agent", "run", "m/build", "--execute-only", "--out", str(out)]) == 0
+    tamper(out)
+    capsys.readouterr()
+    assert main(["agent", "record", "m/build", "--from", str(out)]) == 1
+    said = capsys.readouterr().out
+    assert "m/build: failed" in said and reason in said, said
+    assert _state(claimed) == "failed"
+    moves = [e for e in claimed.history("m") if e.key.task == "build" and e.to_state]
+    assert moves[-1].to_state == "failed" and reason in moves[-1].reason
+
+
+def _link(path: Path, target: str) -> None:
+    path.unlink()
+    path.symlink_to(target)
+
+
+def test_a_linked_changed_file_is_refused(claimed: LocalTracker, workspace: Path) -> None:
+    out = workspace.parent / "handoff"
+    assert main(["agent", "prepare", "m/build", "--out", str(out)]) == 0
+    assert main(["agent", "run", "m/build", "--execute-only", "--out", str(out)]) == 0
+    (out / "changed").mkdir()
+    (out / "changed" / "models").symlink_to("/etc")
+    _tamper(out, changed=["models/passwd"])
+    assert main(["agent", "record", "m/build", "--from", str(out)]) == 1
+    assert _state(claimed) == "failed"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--execute-only"],
+        ["--out", "x"],
+        ["--execute-only", "--out", "x", "--tracker", "github"],
+    ],
+)
+def test_execute_only_takes_an_out_folder_and_no_tracker(
+    claimed: LocalTracker, args: list[str]
+) -> None:
+    assert main(["agent", "run", "m/build", *args]) == 2
+    assert _state(claimed) == "running"

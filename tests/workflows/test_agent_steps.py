@@ -1,0 +1,129 @@
+"""The agent job's steps, run by bash as a runner runs them: task code sees no secret.
+
+``Check the claim`` and ``Record the outcome`` hold the token; ``Run the agent`` runs the task's
+code with neither the token nor any secret, in its environment, its parents' or the job's files.
+A probe task (tests/workflows/probe_secrets.py) looks for them everywhere it can.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from workflows.ghactions import WORKFLOWS, load, run_steps
+from workflows.ghstate import Result, comments_of, issue_number
+
+from ghserver import GitHubTestServer
+
+CLI = Callable[..., Result]
+PROBE = Path(__file__).with_name("probe_secrets.py")
+STEPS = ("Check the claim", "Run the agent", "Record the outcome")
+TOKEN = "ghs_probeToken7Qm2ZxLk"
+SECRETS = {
+    "GITHUB_TOKEN": TOKEN,
+    "SLACK_WEBHOOK_URL": "https://hooks.example.com/services/probe-8Hq2",
+    "MISSIONKIT_SMTP_USER": "probe-user-55Xz",
+    "MISSIONKIT_SMTP_PASSWORD": "probe-password-3Vt9",
+}
+NAMES = [*SECRETS, "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
+
+MISSION = """\
+---
+title: Probe
+owner: dana-lee
+success_criteria: [No secret is found]
+escalation: {{slack_webhook_env: SLACK_WEBHOOK_URL}}
+tasks:
+  - id: probe
+    title: Look for secrets
+    agent: shell
+    with: {{command: "python {probe} {secrets} {result} {workspace} {runner_temp}"}}
+---
+"""
+
+
+def _checkout(workspace: Path) -> None:
+    """What actions/checkout leaves with persist-credentials: false: no credential in git."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    for args in (["init", "-q"], ["remote", "add", "origin", "https://github.com/acme/data"]):
+        subprocess.run(["git", *args], cwd=workspace, check=True, timeout=30)
+
+
+@pytest.fixture
+def probe(repo: Path, gh: GitHubTestServer, mission_cli: CLI, tmp_path: Path) -> dict[str, Path]:
+    assert gh.tokens is not None
+    gh.tokens[TOKEN] = gh.tokens["token-bot"]
+    paths = {
+        "secrets": tmp_path / "secrets.json",
+        "result": tmp_path / "probe-result.json",
+        "workspace": repo,
+        "runner_temp": tmp_path / "runner-temp",
+    }
+    paths["secrets"].write_text(
+        json.dumps({"names": NAMES, "values": list(SECRETS.values())}), encoding="utf-8"
+    )
+    (repo / "missions" / "probe.md").write_text(
+        MISSION.format(probe=PROBE, **paths), encoding="utf-8"
+    )
+    _checkout(repo)
+    assert mission_cli("sync", "--tracker", "github").code == 0
+    claimed = mission_cli("dispatch", "--tracker", "github")
+    assert "probe/probe: claimed for agent shell" in claimed.out, claimed.text
+    return paths
+
+
+def test_task_code_finds_no_secret(probe: dict[str, Path], gh: GitHubTestServer) -> None:
+    job = load(WORKFLOWS / "missions-dispatch.yml")["jobs"]["agent"]
+    github = {"GITHUB_REPOSITORY": "acme/data", "GITHUB_API_URL": gh.url}
+    ran = run_steps(
+        job,
+        STEPS,
+        probe["workspace"],
+        probe["runner_temp"],
+        expressions={**SECRETS, "MISSION": "probe", "TASK": "probe"},
+        github=github,
+    )
+    for name, step in ran.items():
+        assert step is not None and step.code == 0, (name, step and step.text)
+    found = json.loads(probe["result"].read_text(encoding="utf-8"))
+    assert found["findings"] == [], found
+    assert found["processes"] >= 2, "the probe read its parents' environments"
+    assert found["files"] >= 5, "the probe read the job's files"
+    # what the task wrote into the step's file commands was dropped before the next step
+    for name in ("github_env", "github_path"):
+        assert (probe["runner_temp"] / name).read_text(encoding="utf-8") == ""
+    # the record step, which holds the token, recorded the outcome
+    number = issue_number(gh, "probe/probe")
+    assert gh.state.issues[number].state == "closed"
+    assert any('"findings": []' in body for _, body in comments_of(gh, number))
+
+
+def test_the_probe_finds_what_is_there(tmp_path: Path) -> None:
+    """The probe is no stub: given a secret in its environment and in a file, it says so."""
+    secrets = tmp_path / "secrets.json"
+    secrets.write_text(json.dumps({"names": ["GITHUB_TOKEN"], "values": [TOKEN]}))
+    folder = tmp_path / "workspace" / ".git"
+    folder.mkdir(parents=True)
+    (folder / "config").write_text(f'[http]\n\textraheader = "AUTHORIZATION: basic {TOKEN}"\n')
+    result = tmp_path / "result.json"
+    env = {"PATH": os.environ["PATH"], "GITHUB_TOKEN": TOKEN}
+    done = subprocess.run(
+        [sys.executable, str(PROBE), str(secrets), str(result), str(folder.parent)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    findings = json.loads(result.read_text())["findings"]
+    assert "own environment: variable GITHUB_TOKEN" in findings
+    assert f"file {folder / 'config'}: a secret's value" in findings

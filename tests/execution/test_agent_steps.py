@@ -47,9 +47,9 @@ def _state(tracker: LocalTracker) -> str:
 
 
 def test_the_three_steps_record_the_outcome(
-    claimed: LocalTracker, workspace: Path, capsys: pytest.CaptureFixture[str]
+    claimed: LocalTracker, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = workspace.parent / "handoff"
+    out = tmp_path / "handoff"
     assert main(["agent", "prepare", "m/build", "--out", str(out)]) == 0
     assert main(["agent", "run", "m/build", "--execute-only", "--out", str(out)]) == 0
     assert _state(claimed) == "running", "the execute step records nothing"
@@ -81,17 +81,17 @@ def _tamper(out: Path, **fields: object) -> None:
         (lambda out: _tamper(out, changed=[".github/workflows/x.yml"]), "'.github/workflows"),
         (lambda out: _tamper(out, changed=["missing.sql"]), "'missing.sql' has no file"),
         (lambda out: _tamper(out, verdict="needs-human", question=None), "says what"),
-        (lambda out: _link(out / "report.md", "/etc/passwd"), "report.md: missing"),
+        (lambda out: _link(out / "report.md", out.parent / "elsewhere.md"), "report.md: missing"),
     ],
 )
 def test_untrusted_outcomes_record_a_failure(
     claimed: LocalTracker,
-    workspace: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     tamper: Callable[[Path], object],
     reason: str,
 ) -> None:
-    out = workspace.parent / "handoff"
+    out = tmp_path / "handoff"
     assert main(["agent", "prepare", "m/build", "--out", str(out)]) == 0
     assert main(["agent", "run", "m/build", "--execute-only", "--out", str(out)]) == 0
     tamper(out)
@@ -104,17 +104,21 @@ def test_untrusted_outcomes_record_a_failure(
     assert moves[-1].to_state == "failed" and reason in moves[-1].reason
 
 
-def _link(path: Path, target: str) -> None:
+def _link(path: Path, target: Path) -> None:
+    target.write_text("a file outside the handoff folder")
     path.unlink()
     path.symlink_to(target)
 
 
-def test_a_linked_changed_file_is_refused(claimed: LocalTracker, workspace: Path) -> None:
-    out = workspace.parent / "handoff"
+def test_a_linked_changed_file_is_refused(claimed: LocalTracker, tmp_path: Path) -> None:
+    out = tmp_path / "handoff"
     assert main(["agent", "prepare", "m/build", "--out", str(out)]) == 0
     assert main(["agent", "run", "m/build", "--execute-only", "--out", str(out)]) == 0
     (out / "changed").mkdir()
-    (out / "changed" / "models").symlink_to("/etc")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "passwd").write_text("not for a pull request")
+    (out / "changed" / "models").symlink_to(elsewhere)
     _tamper(out, changed=["models/passwd"])
     assert main(["agent", "record", "m/build", "--from", str(out)]) == 1
     assert _state(claimed) == "failed"
@@ -133,3 +137,20 @@ def test_execute_only_takes_an_out_folder_and_no_tracker(
 ) -> None:
     assert main(["agent", "run", "m/build", *args]) == 2
     assert _state(claimed) == "running"
+
+
+def test_links_planted_in_the_folder_are_not_written_through(
+    claimed: LocalTracker, tmp_path: Path
+) -> None:
+    """Task code may leave links where the outcome goes: the files replace them."""
+    out = tmp_path / "handoff"
+    assert main(["agent", "prepare", "m/build", "--out", str(out)]) == 0
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    for name in ("report.md", "outcome.json"):
+        (out / name).symlink_to(target)
+    assert main(["agent", "run", "m/build", "--execute-only", "--out", str(out)]) == 0
+    assert target.read_text() == "keep me\n"
+    assert not (out / "report.md").is_symlink()
+    assert main(["agent", "record", "m/build", "--from", str(out)]) == 0
+    assert _state(claimed) == "done"

@@ -29,6 +29,7 @@ def prepare(tracker: Tracker, mission: Mission, task: Task, out: Path) -> Item:
 
 def execute(mission: Mission, task: Task, workspace: Path, out: Path) -> RunOutcome:
     """Run the agent and checks with no tracker at all; leave the outcome in ``out``."""
+    handoff.clear_outcome(out)  # an outcome left from before is never recorded as this one's
     outcome = run_task(mission, task, workspace, answers=handoff.read_input(out, mission, task))
     handoff.write_outcome(outcome, mission, task, workspace, out)
     return outcome

@@ -45,10 +45,38 @@ class BadHandoff(CheckFailed):
     """The files an execute step left do not describe a valid outcome."""
 
 
-def write_input(out: Path, mission: Mission, task: Task, answers: tuple[str, ...]) -> None:
+def _folder(out: Path) -> None:
+    if out.is_symlink():
+        raise BadHandoff(f"{out} is a link; give a folder")
     out.mkdir(parents=True, exist_ok=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a new file at ``path``: whatever is there (a link planted by task code, say) is
+    removed first, and the file is created without following links."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def clear_outcome(out: Path) -> None:
+    """Remove an earlier outcome from ``out``, before any task code runs."""
+    for name in (OUTCOME, REPORT):
+        if (out / name).is_symlink() or (out / name).is_file():
+            (out / name).unlink()
+    changed = out / CHANGED
+    if changed.is_symlink():
+        changed.unlink()
+    elif changed.exists():
+        shutil.rmtree(changed)
+
+
+def write_input(out: Path, mission: Mission, task: Task, answers: tuple[str, ...]) -> None:
+    _folder(out)
     data = {"format": FORMAT, "mission": mission.id, "task": task.id, "answers": list(answers)}
-    (out / INPUT).write_text(json.dumps(data, indent=2), encoding="utf-8")
+    _write(out / INPUT, json.dumps(data, indent=2).encode())
 
 
 def read_input(out: Path, mission: Mission, task: Task) -> tuple[str, ...]:
@@ -68,7 +96,8 @@ def write_outcome(
     outcome: RunOutcome, mission: Mission, task: Task, workspace: Path, out: Path
 ) -> None:
     """Write what ``record`` needs; the repository files the agent changed are copied."""
-    out.mkdir(parents=True, exist_ok=True)
+    _folder(out)
+    clear_outcome(out)
     root = workspace.resolve()
     changed: list[str] = []
     for path in outcome.changed:
@@ -77,7 +106,9 @@ def write_outcome(
             relative = full.relative_to(root).as_posix()
             target = out / CHANGED / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(full, target)
+            if not target.parent.resolve().is_relative_to((out / CHANGED).resolve()):
+                continue  # a link planted under changed/ meanwhile: copy nothing through it
+            _write(target, full.read_bytes())
             changed.append(relative)
     data = {
         "format": FORMAT,
@@ -90,8 +121,8 @@ def write_outcome(
         "run_dir": str(outcome.run_dir),
         "changed": changed,
     }
-    (out / REPORT).write_text(outcome.report, encoding="utf-8")
-    (out / OUTCOME).write_text(json.dumps(data, indent=2), encoding="utf-8")
+    _write(out / REPORT, outcome.report.encode("utf-8"))
+    _write(out / OUTCOME, json.dumps(data, indent=2).encode())
 
 
 def read_outcome(out: Path, mission: Mission, task: Task) -> RunOutcome:

@@ -12,7 +12,7 @@ import pytest
 from missionkit.cli.main import main
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
-from missionkit.loader import load_missions
+from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.plan import make_plan

@@ -22,7 +22,7 @@ from execution.conftest_channels import (
     labels_of,
     run_cli,
 )
-from missionkit.execution.webhook import NO_ACCESS_MARK
+from missionkit.tracking.github.webhook import NO_ACCESS_MARK
 
 from ghserver import GitHubTestServer
 

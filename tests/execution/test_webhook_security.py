@@ -34,9 +34,9 @@ from execution.conftest_channels import (
 )
 from missionkit import clock
 from missionkit.execution.actions import answers
-from missionkit.execution.webhook import NO_ACCESS_MARK
 from missionkit.tracking.github.events import parse_history
 from missionkit.tracking.github.tracker import GitHubTracker
+from missionkit.tracking.github.webhook import NO_ACCESS_MARK
 from missionkit.tracking.model import Key
 
 from ghserver import GitHubTestServer

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from missionkit.execution.commands import COMMANDS, parse_command
+from missionkit.tracking.github.commands import COMMANDS, parse_command
 from workflows.expressions import JobRun, evaluate, has_status_function, simulate
 from workflows.ghactions import WORKFLOWS, load, triggers
 

@@ -22,7 +22,7 @@ import jinja2
 
 from missionkit import __version__
 from missionkit.errors import UsageError
-from missionkit.execution.commands import COMMANDS
+from missionkit.tracking.github.commands import COMMANDS
 
 #: The jobs that install missionkit hold write tokens and secrets: install the release that
 #: wrote the workflows, never whatever is newest on PyPI when a job starts.

@@ -14,10 +14,10 @@ from typing import Any
 from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.errors import CheckFailed, UsageError
 from missionkit.execution import actions
-from missionkit.execution.commands import parse_command
 from missionkit.execution.notify import Notifier
 from missionkit.spec.model import Mission, TaskState
 from missionkit.tracking.desired import parse_marker
+from missionkit.tracking.github.commands import parse_command
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.labels import state_from_labels, status_label
 from missionkit.tracking.model import (

@@ -12,11 +12,13 @@ import pytest
 from missionkit.cli.main import main
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
+from missionkit.llm.budget import REQUEST
 from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.plan import make_plan
 
+from llmserver import ChatServer
 from support import HEAD
 
 MISSION = (
@@ -154,3 +156,58 @@ def test_links_planted_in_the_folder_are_not_written_through(
     assert not (out / "report.md").is_symlink()
     assert main(["agent", "record", "m/build", "--from", str(out)]) == 0
     assert _state(claimed) == "done"
+
+
+LLM_MISSION = (
+    HEAD
+    + """ai: {api_key_env: LLM_KEY, budget: 1}
+tasks:
+  - id: one
+    title: Summarise one
+    agent: llm
+    with: {prompt: prompts/sum.prompt.yml}
+  - id: two
+    title: Summarise two
+    agent: llm
+    with: {prompt: prompts/sum.prompt.yml}
+---
+"""
+)
+LLM_PROMPT = """\
+name: Summarise
+messages:
+  - role: user
+    content: Summarise the table.
+"""
+
+
+def test_the_llm_budget_is_counted_across_the_steps(
+    write_mission: Callable[[str, str], Path],
+    local: LocalTracker,
+    workspace: Path,
+    tmp_path: Path,
+    chat_server: ChatServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """prepare hands on the requests used so far; record writes the new ones to the history,
+    so the next task's execute step finds the budget spent."""
+    (workspace / "prompts").mkdir()
+    (workspace / "prompts" / "sum.prompt.yml").write_text(LLM_PROMPT, encoding="utf-8")
+    monkeypatch.setenv("MISSIONKIT_LLM_URL", chat_server.url)
+    monkeypatch.setenv("LLM_KEY", "test-key")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    write_mission("m", LLM_MISSION)
+    missions = load_missions(["missions"])
+    apply_plan(make_plan(missions, local), local)
+    Dispatcher(local, Notifier({}), claimer="host:1").run(missions)
+    chat_server.answer("a summary")
+    for task_id, verdict in (("one", 0), ("two", 1)):
+        out = tmp_path / task_id
+        assert main(["agent", "prepare", f"m/{task_id}", "--out", str(out)]) == 0
+        assert main(["agent", "run", f"m/{task_id}", "--execute-only", "--out", str(out)]) == 0
+        assert main(["agent", "record", f"m/{task_id}", "--from", str(out)]) in (0, verdict)
+    assert len(chat_server.requests) == 1
+    used = [e for e in local.history("m") if e.kind == REQUEST]
+    assert [e.reason.split(":")[0] for e in used] == ["LLM request 1 of 1"]
+    states = {i.key.task: i.state for i in local.read("m") if i.key.task}
+    assert states == {"one": "done", "two": "needs-human"}

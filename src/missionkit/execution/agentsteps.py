@@ -15,6 +15,7 @@ from missionkit.execution.actions import answers, item_for
 from missionkit.execution.agentrun import finish, start
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
+from missionkit.llm.budget import Budget, deferred_budget, recorder
 from missionkit.spec.model import Mission, Task, TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Item, Key
@@ -23,15 +24,18 @@ from missionkit.tracking.model import Item, Key
 def prepare(tracker: Tracker, mission: Mission, task: Task, out: Path) -> Item:
     """Check (or take) the claim and write what the execute step needs from the tracker."""
     item = start(tracker, mission, task)
-    handoff.write_input(out, mission, task, answers(tracker, item))
+    used = deferred_budget(tracker, mission.id, mission.spec.ai.budget).used
+    handoff.write_input(out, mission, task, answers(tracker, item), used)
     return item
 
 
 def execute(mission: Mission, task: Task, workspace: Path, out: Path) -> RunOutcome:
     """Run the agent and checks with no tracker at all; leave the outcome in ``out``."""
     handoff.clear_outcome(out)  # an outcome left from before is never recorded as this one's
-    outcome = run_task(mission, task, workspace, answers=handoff.read_input(out, mission, task))
-    handoff.write_outcome(outcome, mission, task, workspace, out)
+    given, used = handoff.read_input(out, mission, task)
+    budget = Budget(mission.spec.ai.budget, used)  # its requests wait for `record`
+    outcome = run_task(mission, task, workspace, answers=given, budget=budget)
+    handoff.write_outcome(outcome, mission, task, workspace, out, budget.pending)
     return outcome
 
 
@@ -42,6 +46,9 @@ def record(
     item = item_for(tracker, Key(mission.id, task.id))
     if item.state != TaskState.RUNNING:
         raise CheckFailed(f"{item.key} is {item.state}; only a claimed task's outcome is recorded")
+    note = recorder(tracker, mission.id)
+    for request in handoff.llm_requests(out, mission):
+        note(request)
     try:
         outcome = handoff.read_outcome(out, mission, task)
     except handoff.BadHandoff as exc:

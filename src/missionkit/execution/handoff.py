@@ -73,27 +73,45 @@ def clear_outcome(out: Path) -> None:
         shutil.rmtree(changed)
 
 
-def write_input(out: Path, mission: Mission, task: Task, answers: tuple[str, ...]) -> None:
+def write_input(
+    out: Path, mission: Mission, task: Task, answers: tuple[str, ...], llm_used: int
+) -> None:
+    """``llm_used``: the mission's LLM requests so far, which its budget counts."""
     _folder(out)
-    data = {"format": FORMAT, "mission": mission.id, "task": task.id, "answers": list(answers)}
+    data = {
+        "format": FORMAT,
+        "mission": mission.id,
+        "task": task.id,
+        "answers": list(answers),
+        "llm_used": llm_used,
+    }
     _write(out / INPUT, json.dumps(data, indent=2).encode())
 
 
-def read_input(out: Path, mission: Mission, task: Task) -> tuple[str, ...]:
-    """The answers ``prepare`` wrote; none when there is no input file (a local run)."""
+def read_input(out: Path, mission: Mission, task: Task) -> tuple[tuple[str, ...], int]:
+    """The answers and the LLM requests used that ``prepare`` wrote; none and 0 when there is
+    no input file (a run on this machine)."""
     path = out / INPUT
     if not path.exists():
-        return ()
+        return (), 0
     data = _json(path)
     _same_task(data, mission, task, path)
     answers = data.get("answers")
     if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
         raise BadHandoff(f"{path}: answers: a list of strings")
-    return tuple(answers)
+    used = data.get("llm_used", 0)
+    if not isinstance(used, int) or isinstance(used, bool) or used < 0:
+        raise BadHandoff(f"{path}: llm_used: a whole number")
+    return tuple(answers), used
 
 
 def write_outcome(
-    outcome: RunOutcome, mission: Mission, task: Task, workspace: Path, out: Path
+    outcome: RunOutcome,
+    mission: Mission,
+    task: Task,
+    workspace: Path,
+    out: Path,
+    llm_requests: list[str],
 ) -> None:
     """Write what ``record`` needs; the repository files the agent changed are copied."""
     _folder(out)
@@ -120,6 +138,7 @@ def write_outcome(
         "reasons": list(outcome.reasons),
         "run_dir": str(outcome.run_dir),
         "changed": changed,
+        "llm_requests": llm_requests,
     }
     _write(out / REPORT, outcome.report.encode("utf-8"))
     _write(out / OUTCOME, json.dumps(data, indent=2).encode())
@@ -163,6 +182,20 @@ def read_outcome(out: Path, mission: Mission, task: Task) -> RunOutcome:
         reasons=tuple(reasons),
         changed=_changed(out, data.get("changed"), path),
     )
+
+
+def llm_requests(out: Path, mission: Mission) -> list[str]:
+    """The LLM requests the execute step made, for the mission's history (at most its budget:
+    a folder claiming more is cut, never trusted to spend more)."""
+    try:
+        data = _json(out / OUTCOME)
+    except BadHandoff:
+        return []
+    value = data.get("llm_requests") or []
+    limit = mission.spec.ai.budget
+    if not isinstance(value, list):
+        return []
+    return [str(v)[:MAX_TEXT] for v in value if isinstance(v, str)][:limit]
 
 
 def failed_outcome(reason: str, mission: Mission, task: Task) -> RunOutcome:

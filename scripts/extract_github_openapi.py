@@ -89,6 +89,7 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     (_R + "/git/ref/{ref}", "get"),
     (_R + "/git/refs", "post"),
     (_R + "/git/refs/{ref}", "patch"),
+    (_R + "/git/refs/{ref}", "delete"),
     (_R + "/git/trees", "post"),
     (_R + "/git/commits", "post"),
     (_R + "/git/commits/{commit_sha}", "get"),

@@ -140,6 +140,14 @@ def update_ref(ctx: Ctx) -> ApiResponse:
     return ApiResponse(200, render_ref(ctx, ref))
 
 
+def delete_ref(ctx: Ctx) -> ApiResponse:
+    ref = _full_ref(ctx)
+    if ref not in ctx.state.git.refs:
+        raise _unprocessable("Reference does not exist", DOC_REFS)
+    del ctx.state.git.refs[ref]
+    return ApiResponse(204, None)
+
+
 # ---------------------------------------------------------------------------- trees, commits, blobs
 
 

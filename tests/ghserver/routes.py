@@ -76,6 +76,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", _R + "/git/ref/{ref}", git.get_ref),
     ("POST", _R + "/git/refs", git.create_ref),
     ("PATCH", _R + "/git/refs/{ref}", git.update_ref),
+    ("DELETE", _R + "/git/refs/{ref}", git.delete_ref),
     ("POST", _R + "/git/trees", git.create_tree),
     ("POST", _R + "/git/commits", git.create_commit),
     ("GET", _R + "/git/commits/{commit_sha}", git.get_commit),

@@ -58,8 +58,11 @@ def command(
             if event_only:
                 return 0
         result = Dispatcher(backend, notifier, claim=not no_claim).run(missions, limit=limit)
+        warnings = list(backend.warnings)
     for line in result.lines:
         click.echo(line)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     if not result.lines:
         click.echo("nothing to do")
     if matrix_out:

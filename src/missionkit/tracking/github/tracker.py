@@ -14,6 +14,7 @@ from github.Repository import Repository
 from missionkit.spec.model import TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.desired import parse_marker
+from missionkit.tracking.github.claims import ClaimRefs
 from missionkit.tracking.github.client import (
     Ambiguous,
     Client,
@@ -82,6 +83,7 @@ class GitHubTracker(Tracker):
         self.client = client
         self.issues: dict[int, Issue] = {}
         self.events_log = EventLog(self)
+        self.claims = ClaimRefs(self.repo, client, self.warnings)
 
     @classmethod
     def connect(
@@ -262,6 +264,8 @@ class GitHubTracker(Tracker):
         elif issue.state == "closed":
             kwargs.update(state="open", state_reason="reopened")
         self.client.call(lambda: issue.edit(**kwargs), what=f"set #{item.number} {state}")
+        if item.state == TaskState.RUNNING and state != TaskState.RUNNING:
+            self.claims.release(item.key)
         updated = self._to_item(issue, item.key, item.spec_hash)
         self.events_log.state(updated, item.state, state, actor, reason)
         return updated
@@ -319,6 +323,15 @@ class GitHubTracker(Tracker):
         if current.state not in expected:
             return None
         return self.set_state(current, state, actor, reason)
+
+    def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
+        """Ready → running, guarded by a claim ref that only one claimer can create."""
+        if not self.claims.take(item.key, actor, lease_seconds):
+            return None
+        moved = self.transition(item, [TaskState.READY], TaskState.RUNNING, actor, "claimed")
+        if moved is None:
+            self.claims.release(item.key)
+        return moved
 
     def propose_changes(
         self, item: Item, files: Mapping[str, bytes], *, title: str, body: str

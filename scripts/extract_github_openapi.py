@@ -64,6 +64,7 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     (_I + "/assignees/{assignee}", "get"),
     (_R + "/assignees", "get"),
     (_R + "/assignees/{assignee}", "get"),
+    (_I + "/events", "get"),
     (_I + "/comments", "get"),
     (_I + "/comments", "post"),
     (_R + "/issues/comments/{comment_id}", "get"),

@@ -14,6 +14,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import h_events as events
 from . import h_git as git
 from . import h_issues as issues
 from . import h_pulls as pulls
@@ -54,6 +55,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", _I + "/assignees/{assignee}", issues.check_issue_assignee),
     ("GET", _R + "/assignees", issues.list_assignees),
     ("GET", _R + "/assignees/{assignee}", issues.check_assignee),
+    ("GET", _I + "/events", events.list_issue_events),
     ("GET", _I + "/comments", rel.list_comments),
     ("POST", _I + "/comments", rel.create_comment),
     ("GET", _I + "/sub_issues", rel.list_sub_issues),

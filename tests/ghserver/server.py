@@ -26,6 +26,7 @@ from .api import (
     RequestRecord,
 )
 from .faults import PRIMARY_MESSAGE, Fault, Faults, WriteThrottle, fault_response
+from .h_events import record, snapshot
 from .h_repo import DEFAULT_LABELS
 from .models import BOT_LOGIN, DEFAULT_WORKFLOWS, GitHubState, User
 from .openapi import OpenApi, foreign_urls
@@ -324,7 +325,10 @@ class GitHubTestServer:
                     Renderer(self.state, api_root, web_root),
                     self.repositories_links,
                 )
+                before = snapshot(self.state) if method in WRITE_METHODS else None
                 response = match.handler(ctx)
+                if before is not None and response.status < 400:
+                    record(self.state, before, actor.login)
         except ApiError as error:
             response = error.response()
         except Exception as error:

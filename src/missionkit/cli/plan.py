@@ -12,11 +12,17 @@ from missionkit.tracking.plan import make_plan
 @click.command("plan")
 @click.option("--json", "as_json", is_flag=True, help="print the plan as JSON")
 @click.option("--prune", is_flag=True, help="include closing the issues of removed tasks")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="restore the files' side of what people changed on the tracker (drift)",
+)
 @missions_option
 @tracker_options
 def command(
     as_json: bool,
     prune: bool,
+    overwrite: bool,
     missions_dir: str,
     tracker: str | None,
     repo: str | None,
@@ -25,6 +31,6 @@ def command(
     """Show what a sync would change. Changes nothing."""
     missions = load_missions([missions_dir])
     with opened(tracker, repo, api_url) as backend:
-        plan = make_plan(missions, backend, prune=prune)
+        plan = make_plan(missions, backend, prune=prune, overwrite=overwrite)
     click.echo(plan.dumps() if as_json else plan.render(), nl=False)
     return 0

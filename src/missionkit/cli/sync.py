@@ -13,10 +13,16 @@ from missionkit.tracking.plan import Change, make_plan
 @click.command("sync")
 @click.option("--prune", is_flag=True, help="close the issues of tasks removed from the files")
 @click.option("--quiet", "-q", is_flag=True, help="print only the summary")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="restore the files' side of what people changed on the tracker (drift)",
+)
 @missions_option
 @tracker_options
 def command(
     prune: bool,
+    overwrite: bool,
     quiet: bool,
     missions_dir: str,
     tracker: str | None,
@@ -31,9 +37,11 @@ def command(
             click.echo("  " + change.describe())
 
     with opened(tracker, repo, api_url) as backend:
-        plan = make_plan(missions, backend, prune=prune)
+        plan = make_plan(missions, backend, prune=prune, overwrite=overwrite)
         result = apply_plan(plan, backend, show)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for drift in plan.drift:
+        click.echo(f"warning: drift: {drift.describe(overwrite)}", err=True)
     click.echo(plan.summary().replace("Plan:", "Applied:") if not plan.empty else plan.summary())
     return 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.desired import render_body
+from missionkit.tracking.drift import keep_drift
 from missionkit.tracking.model import Item, Key
 from missionkit.tracking.plan import Change, Plan
 
@@ -60,8 +61,8 @@ def _apply_one(
         items[key] = tracker.create(change.spec, body, change.state)
     elif action == "update":
         assert change.spec is not None
-        body = render_body(change.spec, link, titles)
-        items[key] = tracker.update(items[key], change.spec, body)
+        body = render_body(change.spec, link, titles)  # its marker records the files' side
+        items[key] = tracker.update(items[key], keep_drift(change, items[key]), body)
     elif action in ("close", "reopen"):
         assert change.state is not None
         reason = (

@@ -8,6 +8,7 @@ from typing import Any
 from missionkit.graph.dag import split_ref
 from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
+from missionkit.tracking.drift import Synced
 from missionkit.tracking.labels import MISSION_LABEL, PERSON_LABEL
 from missionkit.tracking.model import Key, Spec
 
@@ -111,7 +112,8 @@ def render_body(spec: Spec, link: Callable[[Key], str], titles: dict[Key, str]) 
     template = "issue/mission.md.j2" if spec.key.is_mission else "issue/task.md.j2"
     ctx = dict(spec.context)
     ctx.update(key=spec.key, title=spec.title, link=link, titles=titles, Key=Key)
-    return render_template(template, ctx).rstrip() + "\n\n" + marker(spec) + "\n"
+    synced = Synced.of(spec).comment()
+    return render_template(template, ctx).rstrip() + f"\n\n{synced}\n{marker(spec)}\n"
 
 
 def flatten(missions: Iterable[Mission]) -> list[Spec]:

@@ -13,6 +13,7 @@ from missionkit.graph.dag import split_ref
 from missionkit.spec.model import Mission, TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.desired import specs_for
+from missionkit.tracking.drift import Drift, DriftSource, field_drift, relation_drift, with_authors
 from missionkit.tracking.labels import Label, is_managed, label_for, status_label
 from missionkit.tracking.model import MISSION_ACTIVE, Item, Key, Spec
 
@@ -42,6 +43,7 @@ class Change:
     state: str | None = None
     fields: tuple[str, ...] = ()
     number: int | None = None
+    keep: tuple[str, ...] = ()  # drifted fields whose tracker-side value the update keeps
 
     def describe(self) -> str:
         sym = SYMBOLS[self.action]
@@ -90,6 +92,8 @@ class Plan:
     specs: dict[Key, Spec] = field(compare=False)
     warnings: tuple[str, ...] = ()
     missions: tuple[str, ...] = ()
+    drift: tuple[Drift, ...] = ()
+    overwrite: bool = False
 
     @property
     def empty(self) -> bool:
@@ -112,12 +116,14 @@ class Plan:
             "changes": [c.to_json() for c in self.changes],
             "counts": self.counts(),
             "warnings": list(self.warnings),
+            "drift": [d.to_json() for d in self.drift],
         }
 
     def render(self) -> str:
         lines: list[str] = []
         for change in self.changes:
             lines.append("  " + change.describe())
+        lines += [f"drift: {d.describe(self.overwrite)}" for d in self.drift]
         lines += [f"warning: {w}" for w in self.warnings]
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
@@ -166,8 +172,13 @@ def _changed_fields(item: Item, spec: Spec) -> tuple[str, ...]:
     return tuple(fields)
 
 
-def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = False) -> Plan:
-    """Read the tracker and list, in a safe order, every write a sync must make."""
+def make_plan(
+    missions: Iterable[Mission], tracker: Tracker, *, prune: bool = False, overwrite: bool = False
+) -> Plan:
+    """Read the tracker and list, in a safe order, every write a sync must make.
+
+    Drift (changes people made on the tracker's side since the last sync) is listed; its
+    tracker-side value is kept unless ``overwrite`` restores the files'."""
     active = [m for m in missions if m.spec.status != "draft"]
     ordered = mission_order(active)
     items: dict[Key, Item] = {}
@@ -186,6 +197,9 @@ def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = Fa
     blocks: list[Change] = []
     warnings: list[str] = []
     by_uid = {i.uid: i.key for i in items.values()}
+    source = tracker if isinstance(tracker, DriftSource) else None
+    drifts: list[Drift] = []
+    synced = {k: source.synced(i) for k, i in items.items()} if source else {}
 
     for mission in ordered:
         mkey = Key(mission.id)
@@ -196,11 +210,15 @@ def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = Fa
             if item is None:
                 creates.append(Change("create", key, spec, state=_initial_state(key)))
                 continue
-            if item.spec_hash != spec.spec_hash:
+            base = synced.get(key)
+            drifted = field_drift(item, spec, base) if base else []
+            drifted = [d for d in drifted if not d.pulled]
+            drifts += drifted
+            keep = () if overwrite else tuple(d.field for d in drifted)
+            if item.spec_hash != spec.spec_hash or (overwrite and drifted):
+                fields = _changed_fields(item, spec)
                 updates.append(
-                    Change(
-                        "update", key, spec, fields=_changed_fields(item, spec), number=item.number
-                    )
+                    Change("update", key, spec, fields=fields, number=item.number, keep=keep)
                 )
             if not key.is_mission and item.state == TaskState.CANCELLED:
                 states.append(
@@ -218,7 +236,15 @@ def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = Fa
         ):
             have = {k for k in wanted_children if k in items}
         else:
-            have = {by_uid[u] for u in tracker.children(mission_item) if u in by_uid}
+            children = tracker.children(mission_item)
+            have = {by_uid[u] for u in children if u in by_uid}
+            if source is not None and any(u not in by_uid for u in children):
+                added = tuple(
+                    f"#{n} {t}" for n, t in source.foreign_children(mission_item, set(by_uid))
+                )
+                if added:
+                    n = mission_item.number
+                    drifts.append(Drift(mkey, n, "sub_issues", (), added, ()))
         linkable = task_keys[:MAX_SUB_ISSUES]
         for key in linkable:
             if key not in have:
@@ -244,11 +270,17 @@ def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = Fa
                 current = set(want)
             else:
                 current = {by_uid[u] for u in tracker.blockers(tracked) if u in by_uid}
+            base = synced.get(key)
+            hand = set() if base is None or overwrite else {Key.parse(k) for k in base.depends_on}
+            if base is not None and tracked is not None:
+                moved = relation_drift(tracked, spec, base, current)
+                drifts += [moved] if moved and not moved.pulled else []
             for k in want:
-                if k not in current:
+                if k not in current and k not in hand:  # not removed by hand
                     blocks.append(Change("block", key, target=k))
             for k in sorted(current - set(want)):
-                blocks.append(Change("unblock", key, target=k))
+                if base is None or overwrite or k in hand:  # not added by hand
+                    blocks.append(Change("unblock", key, target=k))
 
         # Items whose task left the file.
         for gone in existing_tasks:
@@ -286,6 +318,8 @@ def make_plan(missions: Iterable[Mission], tracker: Tracker, *, prune: bool = Fa
         specs=specs,
         warnings=tuple(warnings),
         missions=tuple(m.id for m in ordered),
+        drift=tuple(with_authors(drifts, items, tracker)),
+        overwrite=overwrite,
     )
 
 

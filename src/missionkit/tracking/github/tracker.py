@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from github import Github, GithubException
 from github.Issue import Issue
@@ -14,6 +15,7 @@ from github.Repository import Repository
 from missionkit.spec.model import TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.desired import parse_marker
+from missionkit.tracking.drift import Synced
 from missionkit.tracking.github.claims import ClaimRefs
 from missionkit.tracking.github.client import (
     Ambiguous,
@@ -23,6 +25,7 @@ from missionkit.tracking.github.client import (
     connect,
     default_write_delay,
 )
+from missionkit.tracking.github.drift import DriftLog, adopt
 from missionkit.tracking.github.events import EventLog
 from missionkit.tracking.labels import Label, is_managed, state_from_labels, status_label
 from missionkit.tracking.model import (
@@ -35,6 +38,9 @@ from missionkit.tracking.model import (
     Key,
     Spec,
 )
+
+if TYPE_CHECKING:
+    from missionkit.tracking.plan import Plan
 
 CREATE_ATTEMPTS = 4
 
@@ -84,6 +90,7 @@ class GitHubTracker(Tracker):
         self.issues: dict[int, Issue] = {}
         self.events_log = EventLog(self)
         self.claims = ClaimRefs(self.repo, client, self.warnings)
+        self.drift_log = DriftLog(self)
 
     @classmethod
     def connect(
@@ -176,6 +183,20 @@ class GitHubTracker(Tracker):
 
     def link(self, item: Item | None, key: Key) -> str:
         return f"#{item.number}" if item else f"`{key}` (not tracked yet)"
+
+    # -- drift (see missionkit.tracking.drift) ------------------------------------------------
+    def synced(self, item: Item) -> Synced | None:
+        return Synced.parse(self._issue(item).body)
+
+    def changed_by(self, item: Item, field: str) -> tuple[str | None, datetime | None]:
+        return self.drift_log.changed_by(item, field)
+
+    def foreign_children(self, item: Item, known: set[int]) -> list[tuple[int, str]]:
+        return self.drift_log.foreign_children(item, known)
+
+    def adopt(self, number: int, plan: Plan, key: Key) -> None:
+        """Write missionkit's marker into an issue a person made (``mission pull``)."""
+        adopt(self, number, plan, key)
 
     # -- single changes --------------------------------------------------------------------
     def create_label(self, label: Label) -> None:

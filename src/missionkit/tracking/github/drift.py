@@ -1,0 +1,71 @@
+"""Drift on GitHub: who changed an issue by hand, from its events, and sub-issues people added."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from missionkit.tracking.desired import parse_marker, render_body
+from missionkit.tracking.model import Item, Key
+
+if TYPE_CHECKING:
+    from missionkit.tracking.github.tracker import GitHubTracker
+    from missionkit.tracking.plan import Plan
+
+#: The issue events that change each field drift looks at.
+EVENTS = {
+    "title": {"renamed"},
+    "owner": {"assigned", "unassigned"},
+    "labels": {"labeled", "unlabeled"},
+    "depends_on": {"blocked_by_added", "blocked_by_removed"},
+    "sub_issues": {"sub_issue_added", "sub_issue_removed"},
+}
+
+
+class DriftLog:
+    """Reads an issue's events once per sync to tell who made a change and when."""
+
+    def __init__(self, tracker: GitHubTracker) -> None:
+        self.tracker = tracker
+        self._events: dict[int, list[tuple[str, str, datetime]]] = {}
+
+    def _read(self, item: Item) -> list[tuple[str, str, datetime]]:
+        if item.number not in self._events:
+            issue = self.tracker._issue(item)
+            self._events[item.number] = self.tracker.client.call(
+                lambda: [
+                    (e.event, e.actor.login if e.actor else "", e.created_at)
+                    for e in issue.get_events()
+                ],
+                what=f"read the events of #{item.number}",
+            )
+        return self._events[item.number]
+
+    def changed_by(self, item: Item, field: str) -> tuple[str | None, datetime | None]:
+        kinds = EVENTS.get(field, set())
+        own = self.tracker.events_log.trusted()
+        for kind, actor, at in reversed(self._read(item)):
+            if kind in kinds and actor not in own:
+                return actor, at
+        return None, None
+
+    def foreign_children(self, item: Item, known: set[int]) -> list[tuple[int, str]]:
+        issue = self.tracker._issue(item)
+        return self.tracker.client.call(
+            lambda: [
+                (child.number, child.title)
+                for child in issue.get_sub_issues()
+                if child.id not in known and parse_marker(child.body) is None
+            ],
+            what=f"list sub-issues of #{item.number}",
+        )
+
+
+def adopt(tracker: GitHubTracker, number: int, plan: Plan, key: Key) -> None:
+    """Make issue ``number`` the item of task ``key``: its marker, labels and owner."""
+    issue = tracker.client.call(lambda: tracker.repo.get_issue(number), what=f"read #{number}")
+    item = tracker._to_item(issue, key, None)
+    titles = {k: s.title for k, s in plan.specs.items()}
+    spec = plan.specs[key]
+    body = render_body(spec, lambda k: tracker.link(plan.items.get(k), k), titles)
+    tracker.update(item, spec, body)

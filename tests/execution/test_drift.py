@@ -1,0 +1,247 @@
+"""Drift: changes people make on GitHub are shown by ``mission plan``, kept by sync unless
+``--overwrite``, and never reverted silently."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from execution.conftest_channels import as_user, issue_number, labels_of, run_cli
+
+from ghserver import GitHubTestServer
+
+pytest_plugins = ["execution.conftest_channels"]
+
+MISSION = """\
+---
+title: Claims onboarding
+owner: dana-lee
+success_criteria: [Claims are published]
+tasks:
+  - id: extract   # the first step
+    title: Extract the claims
+    agent: shell
+    with: {command: "true"}
+  - id: review
+    title: Review the extract
+    owner: alex-kim
+    depends_on: [extract]
+  - id: publish
+    title: Publish the claims
+    agent: shell
+    depends_on: [review]
+    with: {command: "true"}
+---
+Claims from the new payer.
+"""
+
+
+class Gh:
+    def __init__(self, server: GitHubTestServer, capsys: pytest.CaptureFixture[str]) -> None:
+        self.server = server
+        self.capsys = capsys
+
+    def cli(self, *args: str, code: int = 0) -> tuple[str, str]:
+        result = run_cli(self.capsys, *args, "--tracker", "github")
+        assert result.code == code, result.out + result.err
+        return result.out, result.err
+
+    def issue(self, key: str) -> Any:
+        with self.server.state.lock:
+            return self.server.state.issues[issue_number(self.server, key)]
+
+    def uid(self, key: str) -> int:
+        return int(self.issue(key).id)
+
+    def plan(self) -> dict[str, Any]:
+        out, _ = self.cli("plan", "--json")
+        return dict(json.loads(out))
+
+
+@pytest.fixture
+def gh(
+    gh_users: GitHubTestServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Gh:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "missions").mkdir()
+    (tmp_path / "missions" / "claims.md").write_text(MISSION, encoding="utf-8")
+    g = Gh(gh_users, capsys)
+    g.cli("sync")
+    assert g.plan()["changes"] == []
+    return g
+
+
+def test_a_retitled_issue_is_drift_kept_by_sync_and_restored_by_overwrite(gh: Gh) -> None:
+    n = issue_number(gh.server, "claims/review")
+    as_user(gh.server, "alex-kim", "PATCH", f"/issues/{n}", {"title": "Review the extract twice"})
+    out, _ = gh.cli("plan")
+    assert (
+        f"drift: claims/review #{n}: title “Review the extract” → “Review the extract twice”"
+        " by @alex-kim at " in out
+    )
+    assert "sync keeps it; `mission pull` writes it into the file, --overwrite reverts it" in out
+    drift = gh.plan()["drift"]
+    assert [(d["item"], d["field"], d["who"]) for d in drift] == [
+        ("claims/review", "title", "alex-kim")
+    ]
+    # the file changes elsewhere: sync updates the issue but keeps the person's title
+    path = Path("missions/claims.md")
+    path.write_text(path.read_text().replace("owner: alex-kim", "owner: sam-okafor"))
+    _, err = gh.cli("sync")
+    assert "warning: drift: claims/review" in err
+    assert gh.issue("claims/review").title == "Review the extract twice"
+    assert "sam-okafor" in gh.issue("claims/review").assignees
+    _, err = gh.cli("sync", "--overwrite")
+    assert gh.issue("claims/review").title == "Review the extract"
+    assert gh.plan()["drift"] == []
+
+
+def test_reassignment_and_labels_are_drift(gh: Gh) -> None:
+    n = issue_number(gh.server, "claims/review")
+    as_user(gh.server, "dana-lee", "DELETE", f"/issues/{n}/assignees", {"assignees": ["alex-kim"]})
+    as_user(gh.server, "dana-lee", "POST", f"/issues/{n}/assignees", {"assignees": ["dana-lee"]})
+    as_user(gh.server, "dana-lee", "DELETE", f"/issues/{n}/labels/owner:person")
+    drift = {d["field"]: d for d in gh.plan()["drift"]}
+    assert drift["owner"]["synced"] == "alex-kim"
+    assert drift["owner"]["tracker"] == "dana-lee"
+    assert drift["owner"]["who"] == "dana-lee"
+    assert drift["labels"]["tracker"] == ["mission:claims"]
+    gh.cli("sync")
+    assert gh.issue("claims/review").assignees == ["dana-lee"]
+    assert "owner:person" not in labels_of(gh.server, n)
+    gh.cli("sync", "--overwrite")
+    assert "alex-kim" in gh.issue("claims/review").assignees
+    assert "owner:person" in labels_of(gh.server, n)
+
+
+def test_relations_added_and_removed_by_hand_are_drift_never_reverted_silently(gh: Gh) -> None:
+    publish = issue_number(gh.server, "claims/publish")
+    review = issue_number(gh.server, "claims/review")
+    as_user(
+        gh.server,
+        "dana-lee",
+        "DELETE",
+        f"/issues/{publish}/dependencies/blocked_by/{gh.uid('claims/review')}",
+    )
+    as_user(
+        gh.server,
+        "dana-lee",
+        "POST",
+        f"/issues/{review}/dependencies/blocked_by",
+        {"issue_id": gh.uid("claims/publish")},
+    )
+    plan = gh.plan()
+    assert plan["changes"] == []  # nothing reverted
+    drift = {d["item"]: d for d in plan["drift"]}
+    assert drift["claims/publish"]["synced"] == ["claims/review"]
+    assert drift["claims/publish"]["tracker"] == []
+    assert drift["claims/publish"]["who"] == "dana-lee"
+    assert drift["claims/review"]["tracker"] == ["claims/extract", "claims/publish"]
+    out, _ = gh.cli("plan", "--overwrite")
+    assert "⧖ block   claims/publish blocked by claims/review" in out
+    assert "⧗ unblock claims/review no longer blocked by claims/publish" in out
+
+
+def test_a_sub_issue_added_by_hand_is_drift(gh: Gh) -> None:
+    mission = issue_number(gh.server, "claims")
+    made = as_user(gh.server, "alex-kim", "POST", "/issues", {"title": "Notify the payer"})
+    as_user(
+        gh.server, "dana-lee", "POST", f"/issues/{mission}/sub_issues", {"sub_issue_id": made["id"]}
+    )
+    drift = gh.plan()["drift"]
+    assert [(d["item"], d["field"], d["tracker"], d["who"]) for d in drift] == [
+        ("claims", "sub_issues", [f"#{made['number']} Notify the payer"], "dana-lee")
+    ]
+
+
+# ------------------------------------------------------------------------------ mission pull
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+    return [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def pull_and_check(gh: Gh, expected: list[str]) -> None:
+    path = Path("missions/claims.md")
+    before = path.read_text()
+    out, _ = gh.cli("pull")
+    assert "Pulled into missions/claims.md." in out
+    assert changed_lines(before, path.read_text()) == expected
+    # a re-run pulls nothing; a sync afterwards writes nothing
+    after = path.read_text()
+    out, _ = gh.cli("pull")
+    assert out.endswith("Nothing to pull: the mission files match the tracker.\n")
+    assert path.read_text() == after
+    gh.server.reset_log()
+    gh.cli("sync")
+    assert gh.server.writes == []
+    assert gh.plan()["drift"] == []
+
+
+def test_pull_a_retitled_issue(gh: Gh) -> None:
+    n = issue_number(gh.server, "claims/review")
+    as_user(gh.server, "alex-kim", "PATCH", f"/issues/{n}", {"title": "Review: the extract"})
+    pull_and_check(gh, ["-    title: Review the extract", '+    title: "Review: the extract"'])
+
+
+def test_pull_a_reassignment_replaces_or_adds_the_owner_line(gh: Gh) -> None:
+    review = issue_number(gh.server, "claims/review")
+    extract = issue_number(gh.server, "claims/extract")
+    as_user(gh.server, "dana-lee", "PATCH", f"/issues/{review}", {"assignees": ["sam-okafor"]})
+    as_user(gh.server, "dana-lee", "PATCH", f"/issues/{extract}", {"assignees": ["alex-kim"]})
+    pull_and_check(
+        gh,
+        [
+            "+    owner: alex-kim",
+            "-    owner: alex-kim",
+            "+    owner: sam-okafor",
+        ],
+    )
+
+
+def test_pull_a_relation_added_by_hand(gh: Gh) -> None:
+    publish = issue_number(gh.server, "claims/publish")
+    as_user(
+        gh.server,
+        "dana-lee",
+        "POST",
+        f"/issues/{publish}/dependencies/blocked_by",
+        {"issue_id": gh.uid("claims/extract")},
+    )
+    pull_and_check(gh, ["-    depends_on: [review]", "+    depends_on: [extract, review]"])
+
+
+def test_pull_a_sub_issue_added_by_hand_as_a_new_task(gh: Gh) -> None:
+    mission = issue_number(gh.server, "claims")
+    made = as_user(gh.server, "alex-kim", "POST", "/issues", {"title": "Notify the payer"})
+    as_user(
+        gh.server, "dana-lee", "POST", f"/issues/{mission}/sub_issues", {"sub_issue_id": made["id"]}
+    )
+    pull_and_check(gh, ["+  - id: notify-the-payer", "+    title: Notify the payer"])
+    adopted = gh.issue("claims/notify-the-payer")
+    assert adopted.number == made["number"]
+    assert "mission:claims" in labels_of(gh.server, adopted.number)
+
+
+def test_a_change_on_both_sides_is_a_conflict_never_overwritten(gh: Gh) -> None:
+    n = issue_number(gh.server, "claims/review")
+    as_user(gh.server, "alex-kim", "PATCH", f"/issues/{n}", {"title": "Review twice"})
+    path = Path("missions/claims.md")
+    path.write_text(path.read_text().replace("Review the extract", "Review the sample"))
+    before = path.read_text()
+    _, err = gh.cli("pull", code=1)
+    assert (
+        f"conflict: claims/review #{n}: title changed on both sides: the files say "
+        "'Review the sample', GitHub says 'Review twice' (last synced 'Review the extract')"
+    ) in err
+    assert path.read_text() == before
+    plan, _ = gh.cli("plan")
+    assert "conflict: the files say “Review the sample”; sync keeps GitHub's" in plan

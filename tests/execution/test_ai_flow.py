@@ -16,11 +16,19 @@ from unittest import mock
 
 import pytest
 
-from execution.conftest_channels import Payloads, as_user, comments_of, issue_number, labels_of
+from execution.conftest_channels import (
+    Payloads,
+    as_user,
+    comments_of,
+    issue_number,
+    labels_of,
+    run_cli,
+)
 from execution.test_github_flow import Cli
 from missionkit import clock
-from missionkit.agents.copilot.agent import CopilotInputs
 from missionkit.agents.copilot.assign import instructions
+from missionkit.agents.copilot.inputs import CopilotInputs
+from missionkit.cli.main import main
 from missionkit.spec.loader import load_missions
 
 from ghserver import GitHubTestServer
@@ -150,6 +158,10 @@ def test_llm_then_copilot_task_close_only_after_merge_and_checks(
     proposed = gh_users.state.git.file_at("missionkit/claims/describe", "docs/claims.md")
     assert proposed == b"claim_id: the claim's id\namount: the billed amount\n"
     assert "status:needs-human" in labels_of(gh_users, describe)
+    budget = [e for e in cli.log("claims") if e["kind"] == "llm-request"]
+    assert [e["reason"] for e in budget] == [
+        "LLM request 1 of 5: describe (prompts/describe.prompt.yml)"
+    ]
     merge(gh_users, pulls[0])
     event = event_payloads.write(event_payloads.issues("closed", describe, "dana-lee"))
     out = cli("dispatch", "--event", str(event), "--matrix-out", "m.json")
@@ -180,6 +192,9 @@ def test_llm_then_copilot_task_close_only_after_merge_and_checks(
     assert "- file: `models/staging/stg_claims.sql`" in text
     assert "Copilot" in gh_users.state.issues[stage].assignees
     assert "status:running" in labels_of(gh_users, stage)
+    ran = run_cli(cli.capsys, "agent", "run", "claims/stage", "--tracker", "github")
+    assert ran.code == 1
+    assert "belongs to the Copilot coding agent: `mission dispatch` assigns it" in ran.err
 
     # Copilot opens its pull request: the task keeps running, whatever Copilot says
     pull = copilot.open_pull(gh_users.state, stage, {MODEL_FILE: b"select * from raw.claims\n"})
@@ -308,3 +323,22 @@ def test_when_copilot_cannot_be_assigned_a_person_hears_why(
     assert reason in escalation(gh_users, number)
     assert gh_users.state.copilot.assignments == []
     assert "Copilot" not in gh_users.state.issues[number].assignees
+
+
+def test_without_github_a_copilot_task_asks_a_person(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "missions").mkdir()
+    (tmp_path / "missions" / "staging.md").write_text(COPILOT_ONLY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "staging", "--quiet"]) == 0
+    out = capsys.readouterr()
+    assert main(["status", "staging", "--json"]) == 0
+    [status] = json.loads(capsys.readouterr().out)
+    assert [(t["task"], t["state"], t["waits_on"]) for t in status["tasks"]] == [
+        ("stage", "needs-human", "@dana-lee")
+    ], out
+    assert main(["log", "staging"]) == 0
+    assert "is for the Copilot coding agent, which works on GitHub issues" in (
+        capsys.readouterr().out
+    )

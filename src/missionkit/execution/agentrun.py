@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from missionkit.agents.base import Verdict
+from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.errors import CheckFailed
 from missionkit.execution.actions import answers, item_for
 from missionkit.execution.claims import lease_for, runner_id
@@ -30,6 +31,11 @@ def start(tracker: Tracker, mission: Mission, task: Task) -> Item:
     """The task's item, claimed for this runner if it was only ready."""
     if task.agent is None:
         raise CheckFailed(f"{mission.id}/{task.id} is done by a person, not an agent")
+    if task.agent == COPILOT and tracker.name == "github":
+        raise CheckFailed(
+            f"{mission.id}/{task.id} belongs to the Copilot coding agent: `mission dispatch` "
+            "assigns it and follows its pull request; nothing runs here"
+        )
     item = item_for(tracker, Key(mission.id, task.id))
     if item.state == TaskState.READY:
         claimed = tracker.claim(item, runner_id(), lease_for(task))

@@ -222,3 +222,35 @@ def test_an_exhausted_budget_stops_asking_and_escalates(
     assert len(chat_server.requests) == 2
     assert len(requests_recorded(workspace)) == 2
     assert states(workspace)[stopped] == "needs-human"
+
+
+def test_on_the_agent_job_the_question_is_asked_where_the_key_is(
+    repo: Callable[[str], int],
+    workspace: Path,
+    chat_server: ChatServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """prepare (token, no task code) asks; execute (no token) writes and checks the answer."""
+    chat_server.answer("Visits: one row per visit.")
+    text = mission(
+        5,
+        task("visits", "raw.visits", ", output: docs/visits.md"),
+        "    checks: [{command: grep -q 'one row per visit' docs/visits.md}]\n",
+    )
+    (workspace / "missions" / "sums.md").write_text(text, encoding="utf-8")
+    assert main(["sync"]) == 0
+    assert main(["dispatch"]) == 0
+    out = tmp_path / "handoff"
+    assert main(["agent", "prepare", "sums/visits", "--out", str(out)]) == 0
+    assert len(chat_server.requests) == 1
+    monkeypatch.delenv("LLM_KEY")
+    monkeypatch.delenv("MISSIONKIT_LLM_URL")
+    assert main(["agent", "run", "sums/visits", "--execute-only", "--out", str(out)]) == 0
+    assert (workspace / "docs" / "visits.md").read_text() == "Visits: one row per visit.\n"
+    assert main(["agent", "record", "sums/visits", "--from", str(out)]) == 0
+    assert states(workspace) == {"visits": "done"}
+    assert requests_recorded(workspace) == [
+        "LLM request 1 of 5: visits (prompts/summarise.prompt.yml)"
+    ]
+    assert len(chat_server.requests) == 1

@@ -119,6 +119,8 @@ def test_init_creates_the_folder_and_says_it_is_no_repository(
         (["--branch", "-x"], "--branch"),
         (["--python", "three"], "--python"),
         (["--slack-webhook-env", "GITHUB_TOKEN"], "--slack-webhook-env"),
+        (["--copilot-secret", "X }} ${{ github.token"], "--copilot-secret"),
+        (["--copilot-secret", "GITHUB_TOKEN"], "--copilot-secret"),
     ],
 )
 def test_bad_options_write_nothing(
@@ -163,6 +165,43 @@ def test_options_reach_the_files() -> None:
     dispatch = files[".github/workflows/missions-dispatch.yml"]
     assert "HOOK: ${{ secrets.HOOK }}" in dispatch
     assert "SLACK_WEBHOOK_URL" not in dispatch
+
+
+def test_ai_options_give_only_the_jobs_that_use_them_what_they_need() -> None:
+    def permissions(files: dict[str, str]) -> dict[str, dict[str, dict[str, str]]]:
+        return {
+            path: {
+                name: job.get("permissions", {})
+                for name, job in yaml.safe_load(text)["jobs"].items()
+            }
+            for path, text in files.items()
+            if path in WORKFLOWS
+        }
+
+    plain = render_files()
+    assert "models" not in str(permissions(plain))
+    ai = render_files(InitOptions(models=True, copilot_secret="COPILOT_TOKEN"))
+    granted = permissions(ai)
+    with_models = [
+        (path, job) for path, jobs in granted.items() for job, p in jobs.items() if "models" in p
+    ]
+    assert with_models == [(".github/workflows/missions-dispatch.yml", "agent")]
+    assert granted[".github/workflows/missions-dispatch.yml"]["agent"]["models"] == "read"
+    dispatch = yaml.safe_load(ai[".github/workflows/missions-dispatch.yml"])["jobs"]
+    assert dispatch["dispatch"]["permissions"]["pull-requests"] == "read"
+    env_of = {
+        (job, step.get("name")): step.get("env", {})
+        for job, spec in dispatch.items()
+        for step in spec.get("steps", [])
+    }
+    holders = [key for key, env in env_of.items() if "COPILOT_TOKEN" in env]
+    assert holders == [("dispatch", "Dispatch")]
+    assert env_of[("dispatch", "Dispatch")]["COPILOT_TOKEN"] == "${{ secrets.COPILOT_TOKEN }}"
+    assert env_of[("agent", "Run the agent")].keys() == {"MISSION", "TASK"}  # still no token
+    for path in WORKFLOWS:  # nothing else changes
+        changed = set(plain[path].splitlines()) ^ set(ai[path].splitlines())
+        if path != ".github/workflows/missions-dispatch.yml":
+            assert not changed, path
 
 
 def test_no_template_syntax_is_left() -> None:

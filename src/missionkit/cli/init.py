@@ -76,6 +76,17 @@ from missionkit.scaffold.init import (
     show_default=True,
     help="the secret holding the Slack webhook URL (the missions' slack_webhook_env)",
 )
+@click.option(
+    "--models",
+    is_flag=True,
+    help="give the agent job `models: read`, for llm tasks asking GitHub Models",
+)
+@click.option(
+    "--copilot-secret",
+    metavar="NAME",
+    default=None,
+    help="the secret holding a user token that assigns copilot tasks (given to the dispatch job)",
+)
 def command(
     directory: str,
     force: bool,
@@ -87,6 +98,8 @@ def command(
     python_version: str,
     owner: str,
     slack_webhook_env: str,
+    models: bool,
+    copilot_secret: str | None,
 ) -> int:
     """Add missions/, the GitHub workflows and the site configuration to a repository."""
     given = [install is not None, requirements is not None, install_from_checkout]
@@ -102,6 +115,8 @@ def command(
         branch=branch,
         owner=owner,
         slack_webhook_env=slack_webhook_env,
+        models=models,
+        copilot_secret=copilot_secret,
     )
     root = Path(directory)
     result = init_repository(root, options, force=force, parts=set(parts) or None)

@@ -7,23 +7,38 @@ code); the files between them are described in :mod:`missionkit.execution.handof
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from missionkit.agents.llm.ask import REPLAY, prefetch
 from missionkit.errors import CheckFailed
 from missionkit.execution import handoff
 from missionkit.execution.actions import answers, item_for
 from missionkit.execution.agentrun import finish, start
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
-from missionkit.llm.budget import Budget, deferred_budget, recorder
+from missionkit.llm.budget import Budget, deferred_budget, recorder, tracker_budget
 from missionkit.spec.model import Mission, Task, TaskState
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Item, Key
 
+LLM_ANSWER = "llm-answer.json"
 
-def prepare(tracker: Tracker, mission: Mission, task: Task, out: Path) -> Item:
-    """Check (or take) the claim and write what the execute step needs from the tracker."""
+
+def prepare(
+    tracker: Tracker, mission: Mission, task: Task, out: Path, workspace: Path | None = None
+) -> Item:
+    """Check (or take) the claim and write what the execute step needs from the tracker; an
+    ``llm`` task's question is asked here, where the key is, and its answer handed on."""
     item = start(tracker, mission, task)
+    if task.agent == "llm":
+        budget = tracker_budget(tracker, mission.id, mission.spec.ai.budget)
+        root = workspace or Path.cwd()
+        fetched = prefetch(mission, task, root, answers(tracker, item), os.environ, budget)
+        handoff._folder(out)
+        (out / LLM_ANSWER).unlink(missing_ok=True)
+        if fetched is not None:
+            handoff._write(out / LLM_ANSWER, fetched)
     used = deferred_budget(tracker, mission.id, mission.spec.ai.budget).used
     handoff.write_input(out, mission, task, answers(tracker, item), used)
     return item
@@ -34,7 +49,9 @@ def execute(mission: Mission, task: Task, workspace: Path, out: Path) -> RunOutc
     handoff.clear_outcome(out)  # an outcome left from before is never recorded as this one's
     given, used = handoff.read_input(out, mission, task)
     budget = Budget(mission.spec.ai.budget, used)  # its requests wait for `record`
-    outcome = run_task(mission, task, workspace, answers=given, budget=budget)
+    fetched = out / LLM_ANSWER
+    env = {REPLAY: str(fetched)} if task.agent == "llm" and fetched.is_file() else None
+    outcome = run_task(mission, task, workspace, answers=given, env=env, budget=budget)
     handoff.write_outcome(outcome, mission, task, workspace, out, budget.pending)
     return outcome
 

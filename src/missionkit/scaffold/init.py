@@ -120,6 +120,8 @@ class InitOptions:
     branch: str = "main"
     owner: str = "your-github-login"
     slack_webhook_env: str = "SLACK_WEBHOOK_URL"
+    models: bool = False  # the agent job may call GitHub Models (llm tasks)
+    copilot_secret: str | None = None  # the user token that assigns Copilot (dispatch job)
     max_agents: int = 20
     agent_timeout_minutes: int = 360
     dispatch_cron: str = "17 * * * *"
@@ -140,6 +142,10 @@ class InitOptions:
             "GITHUB_"
         ):
             out.append(f"--slack-webhook-env: '{self.slack_webhook_env}' is not a secret name")
+        if self.copilot_secret is not None and (
+            not _ENV_NAME.match(self.copilot_secret) or self.copilot_secret.startswith("GITHUB_")
+        ):
+            out.append(f"--copilot-secret: '{self.copilot_secret}' is not a secret name")
         if not 1 <= self.max_agents <= 256:
             out.append("max_agents: a matrix holds 1 to 256 jobs")
         if not 1 <= self.agent_timeout_minutes <= 360:

@@ -126,6 +126,10 @@ def merge(server: GitHubTestServer, number: int) -> None:
     as_user(server, "dana-lee", "PUT", f"/pulls/{number}/merge", {"merge_method": "squash"})
 
 
+def matrix(path: Path) -> list[str]:
+    return [f"{j['mission']}/{j['task']}" for j in json.loads(path.read_text())["include"]]
+
+
 def transitions(cli: Cli, mission: str, item: str) -> list[tuple[str, str]]:
     return [(e["from"], e["to"]) for e in cli.log(mission) if e["item"] == item and e["to"]]
 
@@ -207,29 +211,35 @@ def test_llm_then_copilot_task_close_only_after_merge_and_checks(
     assert gh_users.state.issues[stage].state == "closed"
     event = event_payloads.write(event_payloads.issues("closed", stage, "dana-lee"))
     out = cli("dispatch", "--event", str(event), "--event-only")
-    assert out == "event: claims/stage closed; dispatch checks the merged result\n"
+    assert out == "event: claims/stage closed; its checks on the merged result decide\n"
     assert "status:running" in labels_of(gh_users, stage)
 
-    # the checkout now holds the merged result; the checks pass: done, once
+    # the next dispatch claims it for an agent job, which runs its checks without a token
+    out = cli("dispatch", "--matrix-out", "m.json")
+    assert f"claims/stage: pull request #{pull} merged\n" in out
+    assert "claims/stage: claimed to run its checks on the merged result\n" in out
+    assert matrix(checkout / "m.json") == ["claims/stage"]
+    assert cli("dispatch") == "nothing to do\n"  # claimed once, not again while it runs
+    handoff = checkout.parent / "handoff"
+    cli("agent", "prepare", "claims/stage", "--out", str(handoff))
+    # the job's checkout holds the merged result
     (checkout / "models" / "staging").mkdir(parents=True)
     (checkout / MODEL_FILE).write_text("select * from raw.claims\n", encoding="utf-8")
-    out = cli("dispatch")
-    assert (
-        f"claims/stage: done (pull request #{pull} merged and every check passed on the merged "
-        "result)" in out
+    ran = run_cli(
+        cli.capsys, "agent", "run", "claims/stage", "--execute-only", "--out", str(handoff)
     )
-    assert "claims: awaiting sign-off" in out
+    assert ran.code == 0, ran.out + ran.err
+    cli("agent", "record", "claims/stage", "--from", str(handoff))
     issue = gh_users.state.issues[stage]
     assert (issue.state, issue.state_reason) == ("closed", "completed")
     assert labels_of(gh_users, stage) == {"mission:claims", "agent:copilot", "after:describe"}
-    verified = [b for _, b in comments_of(gh_users, stage) if b.startswith("### ✅ `stage`")]
-    assert len(verified) == 1
-    assert "| `file: models/staging/stg_claims.sql` | pass | exists |" in verified[0]
-    assert transitions(cli, "claims", "claims/stage").count(("running", "done")) == 1
-    assert [t for t in transitions(cli, "claims", "claims/stage") if t[1] == "done"] == [
-        ("running", "done")
-    ]
-    assert cli("dispatch") == "nothing to do\n"
+    reports = [b for _, b in comments_of(gh_users, stage) if b.startswith("### ✅ `stage`")]
+    assert len(reports) == 1
+    assert f"pull request #{pull} merged as " in reports[0]
+    assert "| `file: models/staging/stg_claims.sql` | pass | exists |" in reports[0]
+    done = [t for t in transitions(cli, "claims", "claims/stage") if t[1] == "done"]
+    assert done == [("running", "done")]
+    assert "claims: awaiting sign-off" in cli("dispatch")
 
 
 @pytest.fixture
@@ -255,13 +265,13 @@ def test_merged_but_checks_fail_makes_the_task_failed(
 ) -> None:
     number, server = assigned
     merge(server, copilot.open_pull(server.state, number, {"README.md": b"# changed\n"}))
-    out = cli("dispatch")
-    assert "staging/stage: failed (check failed: command: test -f" in out
+    assert "staging/stage: claimed to run its checks on the merged result" in cli("dispatch")
+    out = cli("agent", "run", "staging/stage", code=1)
+    assert out.startswith("staging/stage: failed — check failed: command: test -f")
     assert "status:failed" in labels_of(server, number)
     assert server.state.issues[number].state == "open"
     text = escalation(server, number)
     assert "check failed: command: test -f models/staging/stg_claims.sql" in text
-    assert "but the task's checks fail on the merged result" in text
 
 
 def test_pull_request_closed_unmerged_needs_a_person(

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from missionkit.agents.base import Verdict
+from missionkit.agents.copilot.agent import MERGED_ENV
 from missionkit.agents.copilot.follow import AGENT as COPILOT
+from missionkit.agents.copilot.follow import merge_record
 from missionkit.errors import CheckFailed
 from missionkit.execution.actions import answers, item_for
 from missionkit.execution.claims import lease_for, runner_id
@@ -31,12 +33,12 @@ def start(tracker: Tracker, mission: Mission, task: Task) -> Item:
     """The task's item, claimed for this runner if it was only ready."""
     if task.agent is None:
         raise CheckFailed(f"{mission.id}/{task.id} is done by a person, not an agent")
-    if task.agent == COPILOT and tracker.name == "github":
+    item = item_for(tracker, Key(mission.id, task.id))
+    if task.agent == COPILOT and tracker.name == "github" and merge_record(tracker, item) is None:
         raise CheckFailed(
             f"{mission.id}/{task.id} belongs to the Copilot coding agent: `mission dispatch` "
-            "assigns it and follows its pull request; nothing runs here"
+            "assigns it and follows its pull request; it runs here only to check the merged result"
         )
-    item = item_for(tracker, Key(mission.id, task.id))
     if item.state == TaskState.READY:
         claimed = tracker.claim(item, runner_id(), lease_for(task))
         if claimed is None:
@@ -45,6 +47,12 @@ def start(tracker: Tracker, mission: Mission, task: Task) -> Item:
     if item.state != TaskState.RUNNING:
         raise CheckFailed(f"{item.key} is {item.state}; only a ready or claimed task runs")
     return item
+
+
+def copilot_env(tracker: Tracker, task: Task, item: Item) -> dict[str, str]:
+    """For a copilot task, the merge its run confirms (read from the tracker)."""
+    merged = merge_record(tracker, item) if task.agent == COPILOT else None
+    return {MERGED_ENV: merged} if merged else {}
 
 
 def finish(
@@ -96,6 +104,7 @@ def run_agent_task(
     env: Mapping[str, str] | None = None,
 ) -> tuple[RunOutcome, Item | None]:
     item = start(tracker, mission, task)
+    env = {**(env or {}), **copilot_env(tracker, task, item)}
     budget = tracker_budget(tracker, mission.id, mission.spec.ai.budget)
     outcome = run_task(
         mission, task, workspace, answers=answers(tracker, item), env=env, budget=budget

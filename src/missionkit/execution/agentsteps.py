@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from missionkit.agents.copilot.agent import MERGED_ENV
+from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.agents.llm.ask import REPLAY, prefetch
 from missionkit.errors import CheckFailed
 from missionkit.execution import handoff
 from missionkit.execution.actions import answers, item_for
-from missionkit.execution.agentrun import finish, start
+from missionkit.execution.agentrun import copilot_env, finish, start
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
 from missionkit.llm.budget import Budget, deferred_budget, recorder, tracker_budget
@@ -23,6 +25,7 @@ from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Item, Key
 
 LLM_ANSWER = "llm-answer.json"
+COPILOT_MERGE = "copilot-merge.txt"  # the merge a copilot task's run confirms
 
 
 def prepare(
@@ -39,6 +42,11 @@ def prepare(
         (out / LLM_ANSWER).unlink(missing_ok=True)
         if fetched is not None:
             handoff._write(out / LLM_ANSWER, fetched)
+    merged = copilot_env(tracker, task, item).get(MERGED_ENV)
+    handoff._folder(out)
+    (out / COPILOT_MERGE).unlink(missing_ok=True)
+    if merged:
+        handoff._write(out / COPILOT_MERGE, merged.encode("utf-8"))
     used = deferred_budget(tracker, mission.id, mission.spec.ai.budget).used
     handoff.write_input(out, mission, task, answers(tracker, item), used)
     return item
@@ -49,8 +57,10 @@ def execute(mission: Mission, task: Task, workspace: Path, out: Path) -> RunOutc
     handoff.clear_outcome(out)  # an outcome left from before is never recorded as this one's
     given, used = handoff.read_input(out, mission, task)
     budget = Budget(mission.spec.ai.budget, used)  # its requests wait for `record`
-    fetched = out / LLM_ANSWER
-    env = {REPLAY: str(fetched)} if task.agent == "llm" and fetched.is_file() else None
+    fetched, merge = out / LLM_ANSWER, out / COPILOT_MERGE
+    env = {REPLAY: str(fetched)} if task.agent == "llm" and fetched.is_file() else {}
+    if task.agent == COPILOT and merge.is_file() and not merge.is_symlink():
+        env[MERGED_ENV] = merge.read_text(encoding="utf-8")[:200]
     outcome = run_task(mission, task, workspace, answers=given, env=env, budget=budget)
     handoff.write_outcome(outcome, mission, task, workspace, out, budget.pending)
     return outcome

@@ -184,7 +184,9 @@ class Dispatcher:
                 items[key], line = remote.follow(mission, task, item)
                 if line:
                     result.note(line)
-                continue
+                item = items[key]
+                if item.state != TaskState.READY:  # merged: claimed below for its checks
+                    continue
             if item.state == TaskState.RUNNING:
                 why = stale_reason(item, task, now)
                 if why and self._move(
@@ -219,12 +221,14 @@ class Dispatcher:
             ):
                 claimed = self.tracker.claim(item, self.claimer, lease_for(task))
                 if claimed is not None and remote is not None:
-                    items[key], line = remote.start(mission, task, claimed)
+                    # Copilot's: assigned to it, or (merged) claimed for a job running its checks
+                    items[key], line, run = remote.start(mission, task, claimed)
                     result.note(line)
                 elif claimed is not None:
-                    items[key] = claimed
-                    result.claimed.append(Claim(mission.id, task.id, task.agent, task.title))
+                    items[key], run = claimed, True
                     result.note(f"{key}: claimed for agent {task.agent}")
+                if claimed is not None and run:
+                    result.claimed.append(Claim(mission.id, task.id, task.agent, task.title))
             if item.state in (TaskState.NEEDS_HUMAN, TaskState.FAILED):
                 self._reescalate(mission, task, item, result)
         self._signoff(mission, items, result)

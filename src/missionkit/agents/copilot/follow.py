@@ -7,22 +7,21 @@
   needs-human;
 - open: wait for a person to review and merge it;
 - closed without merging: needs-human;
-- merged: run the task's checks on the merged result (this checkout, which must contain the
-  merge commit); every check passes: done; one fails: failed, escalated.
+- merged: the task goes back to ready and is claimed for an agent job like any other, where the
+  ``copilot`` agent confirms the merge and the task's checks run on the merged result (in the
+  step that holds no token); every check passes: done; one fails: failed, escalated.
 
 Merging closes the issue on GitHub before the checks ran; the issue keeps its ``status:running``
-label, so ``follow`` still owns it and reopens it if the verdict cannot be given yet.
+label, so ``follow`` still owns it and reopens it until the checks have decided.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from github import Github, GithubException
@@ -31,14 +30,12 @@ from github.PullRequest import PullRequest
 from missionkit import clock
 from missionkit.agents.copilot.assign import NotAssigned, assign, check_assignable, payload
 from missionkit.agents.copilot.inputs import CopilotInputs
-from missionkit.execution.checks import CheckResult, run_check
-from missionkit.execution.claims import DEFAULT_TIMEOUT
+from missionkit.execution.claims import DEFAULT_TIMEOUT, stale_reason
 from missionkit.execution.escalation import escalate
 from missionkit.execution.notify import Notifier
-from missionkit.execution.runner import RUNS_DIR, warehouse_path
-from missionkit.process import secret_names
 from missionkit.spec.model import Mission, Task, TaskState
 from missionkit.templating import render_template
+from missionkit.tracking.base import Tracker
 from missionkit.tracking.github.client import connect
 from missionkit.tracking.labels import status_label
 from missionkit.tracking.model import Event, Item
@@ -49,6 +46,7 @@ if TYPE_CHECKING:
 AGENT = "copilot"
 ACTOR = "missionkit-copilot"
 ASSIGNED = "copilot-assigned"
+MERGED = "copilot-merged"
 _CLOSING = r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+(?:{repo})?#{number}\b"
 
 
@@ -57,6 +55,17 @@ def owns(item: Item) -> bool:
     return item.state == TaskState.RUNNING or (
         item.state == TaskState.DONE and status_label(TaskState.RUNNING) in item.labels
     )
+
+
+def merge_record(tracker: Tracker, item: Item) -> str | None:
+    """ "pull request #N merged as <sha>" when that happened since the last assignment."""
+    last: str | None = None
+    for event in tracker.events(item):
+        if event.kind == ASSIGNED:
+            last = None
+        elif event.kind == MERGED:
+            last = event.reason
+    return last
 
 
 @dataclass(frozen=True)
@@ -75,12 +84,10 @@ class CopilotOwner:
         tracker: GitHubTracker,
         notifier: Notifier,
         *,
-        workspace: Path | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
         self.tracker = tracker
         self.notifier = notifier
-        self.workspace = workspace or Path.cwd()
         self.env = os.environ if env is None else env
 
     @property
@@ -89,8 +96,16 @@ class CopilotOwner:
 
     # ------------------------------------------------------------------ start
 
-    def start(self, mission: Mission, task: Task, item: Item) -> tuple[Item, str]:
-        """Assign the claimed task's issue to Copilot, or hand it to a person with the reason."""
+    def start(self, mission: Mission, task: Task, item: Item) -> tuple[Item, str, bool]:
+        """Assign the claimed task's issue to Copilot, or hand it to a person with the reason;
+        once its pull request is merged, the claim is for an agent job that runs its checks
+        (the last value says so)."""
+        if merge_record(self.tracker, item) is not None:
+            return item, f"{item.key}: claimed to run its checks on the merged result", True
+        item, line = self._assign(mission, task, item)
+        return item, line, False
+
+    def _assign(self, mission: Mission, task: Task, item: Item) -> tuple[Item, str]:
         inputs = CopilotInputs.model_validate(task.with_)
         token_name = mission.spec.ai.copilot_token_env
         token = self.env.get(token_name, "")
@@ -127,6 +142,13 @@ class CopilotOwner:
 
     def follow(self, mission: Mission, task: Task, item: Item) -> tuple[Item, str | None]:
         """Move the task on if its pull request was merged, closed, or never came."""
+        if item.state == TaskState.RUNNING and merge_record(self.tracker, item) is not None:
+            # claimed by an agent job that runs the checks; back to ready if that job is gone
+            why = stale_reason(item, task, clock.now())
+            if why is None:
+                return item, None
+            moved = self._move(item, TaskState.READY, f"back to ready: {why}")
+            return (moved or item), f"{item.key}: recovered, {why}"
         pulls = self._closing_pulls(item.number)
         merged = [p for p in pulls if p.merged_sha]
         if merged:
@@ -146,7 +168,7 @@ class CopilotOwner:
             )
         since = self._assigned_at(item)
         if since is None:  # claimed, but the assignment never happened (an error midway)
-            return self.start(mission, task, item)
+            return self._assign(mission, task, item)
         timeout = self._timeout(task)
         if clock.now() - since > timeout:
             return self._to_person(
@@ -187,60 +209,14 @@ class CopilotOwner:
     def _verify(
         self, mission: Mission, task: Task, item: Item, pull: PullState
     ) -> tuple[Item, str | None]:
+        """Merged: the task goes back to ready, for an agent job to run its checks."""
         assert pull.merged_sha is not None
-        missing = self._lacks(pull.merged_sha)
-        if missing:
-            if item.state == TaskState.DONE:
-                return self._reopen(item, f"pull request #{pull.number} merged; {missing}")
-            return item, f"{item.key}: pull request #{pull.number} merged; {missing}"
-        checks = self._run_checks(mission, task)
-        failed = [f"check failed: {c.label} ({c.detail})" for c in checks if not c.passed]
-        report = render_template(
-            "copilot/verified.md.j2",
-            {"task": task, "pull": pull, "checks": checks, "failed": failed},
+        evidence = f"pull request #{pull.number} merged as {pull.merged_sha}"
+        self.tracker.record(Event(clock.now(), item.key, ACTOR, MERGED, None, None, evidence))
+        moved = self._move(
+            item, TaskState.READY, f"{evidence}; the task's checks run on the merged result next"
         )
-        self.tracker.comment(item, report, ACTOR)
-        if failed:
-            moved = self._move(
-                item, TaskState.FAILED, f"pull request #{pull.number} merged; " + "; ".join(failed)
-            )
-            if moved is None:
-                return item, None
-            text = "\n".join(f"- {r}" for r in failed) + (
-                f"\n\nCopilot's pull request #{pull.number} was merged as {pull.merged_sha[:7]}, "
-                "but the task's checks fail on the merged result."
-            )
-            escalate(self.tracker, self.notifier, mission, task, moved, "failed", text, ACTOR)
-            return moved, f"{item.key}: failed ({'; '.join(failed)})"
-        reason = f"pull request #{pull.number} merged and every check passed on the merged result"
-        moved = self._move(item, TaskState.DONE, reason)
-        return (moved or item), f"{item.key}: done ({reason})"
-
-    def _lacks(self, sha: str) -> str | None:
-        """Why this checkout is not the merged result yet, or None when it is."""
-        if not (self.workspace / ".git").exists():
-            return None  # not a git checkout: the files are taken as they are
-        found = subprocess.run(
-            ["git", "merge-base", "--is-ancestor", sha, "HEAD"],
-            cwd=self.workspace,
-            capture_output=True,
-            check=False,
-        )
-        if found.returncode == 0:
-            return None
-        return f"this checkout does not contain {sha[:7]} yet; the checks run on a later dispatch"
-
-    def _run_checks(self, mission: Mission, task: Task) -> list[CheckResult]:
-        stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
-        run_dir = self.workspace / RUNS_DIR / mission.id / task.id / f"{stamp}-merged"
-        run_dir.mkdir(parents=True, exist_ok=True)
-        warehouse = warehouse_path(mission, self.workspace)
-        timeout = task.timeout.total_seconds() if task.timeout else None
-        hidden = secret_names(mission)
-        return [
-            run_check(check, self.workspace, warehouse, run_dir, index, timeout, hidden)
-            for index, check in enumerate(task.checks)
-        ]
+        return (moved or item), f"{item.key}: pull request #{pull.number} merged"
 
     def _move(self, item: Item, state: str, reason: str) -> Item | None:
         if item.state == TaskState.DONE:

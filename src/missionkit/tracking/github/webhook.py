@@ -153,7 +153,7 @@ def _closed_or_reopened(
             before = state_from_labels(item.labels, TaskState.BLOCKED)
             if before == TaskState.RUNNING and mission.task(key.task).agent == COPILOT:
                 # a merge of Copilot's pull request: done only once the checks pass (dispatch)
-                return Outcome(key, f"{key} closed; dispatch checks the merged result")
+                return Outcome(key, f"{key} closed; its checks on the merged result decide")
             moved = tracker.set_state(
                 replace(item, state=before),
                 item.state,

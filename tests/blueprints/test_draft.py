@@ -218,3 +218,21 @@ def test_on_github_the_draft_is_a_pull_request_and_is_not_synced(
     code = main(["sync", "--tracker", "github"])
     assert code == 0
     assert [i for i in github_server.state.issues.values() if i.pull is None] == []
+
+
+def test_the_charter_may_come_from_stdin(
+    repo: Path,
+    chat_server: ChatServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    text = (repo / "charters" / "orders-backfill.md").read_text(encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    chat_server.answer(answer("orders-backfill"))
+    code, out, err = draft(capsys, "orders", "-")
+    assert code == 0, out + err
+    assert load_missions([repo / "missions"])[0].spec.title == (
+        "Backfill the 2024 orders after the currency fix"
+    )

@@ -285,6 +285,14 @@ def test_pull_request_closed_unmerged_needs_a_person(
     assert "status:needs-human" in labels_of(server, number)
     assert f"Copilot's pull request #{pull}" in escalation(server, number)
     assert "was closed without being merged" in escalation(server, number)
+    # an answer sends it back to Copilot: unassigned, then assigned again (a new session)
+    assert main(["answer", "staging/stage", "try again", "--tracker", "github"]) == 0
+    out = cli("dispatch")
+    assert "staging/stage: assigned to the Copilot coding agent" in out
+    assert len(server.state.copilot.assignments) == 2
+    deletes = [r for r in server.requests if r.method == "DELETE" and r.path.endswith("/assignees")]
+    assert [r.body for r in deletes][-1]["assignees"][0] == "copilot-swe-agent[bot]"
+    assert "Copilot" in server.state.issues[number].assignees
 
 
 def test_no_pull_request_within_the_timeout_needs_a_person(

@@ -91,9 +91,20 @@ def check_assignable(gh: Github, repository: str) -> None:
         )
 
 
-def assign(gh: Github, repository: str, number: int, body: dict[str, Any]) -> list[str]:
-    """Send the assignment; return the issue's assignees as GitHub answered them."""
+def assign(
+    gh: Github, repository: str, number: int, body: dict[str, Any], *, again: bool = False
+) -> list[str]:
+    """Send the assignment; return the issue's assignees as GitHub answered them. ``again``:
+    Copilot is still assigned from an earlier attempt, so it is unassigned first (a new
+    assignment is what starts a new session)."""
     url = f"{gh.requester.base_url}/repos/{repository}/issues/{number}/assignees"
+    if again:
+        try:
+            gh.requester.requestJsonAndCheck(
+                "DELETE", url, input={"assignees": [ASSIGNEE, *sorted(LOGINS - {ASSIGNEE})]}
+            )
+        except GithubException as exc:
+            raise NotAssigned(f"could not unassign Copilot from #{number} ({_why(exc)})") from None
     try:
         _, data = gh.requester.requestJsonAndCheck("POST", url, input=body)
     except GithubException as exc:

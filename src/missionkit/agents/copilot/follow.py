@@ -28,7 +28,13 @@ from github import Github, GithubException
 from github.PullRequest import PullRequest
 
 from missionkit import clock
-from missionkit.agents.copilot.assign import NotAssigned, assign, check_assignable, payload
+from missionkit.agents.copilot.assign import (
+    LOGINS,
+    NotAssigned,
+    assign,
+    check_assignable,
+    payload,
+)
 from missionkit.agents.copilot.inputs import CopilotInputs
 from missionkit.execution.claims import DEFAULT_TIMEOUT, stale_reason
 from missionkit.execution.escalation import escalate
@@ -121,7 +127,8 @@ class CopilotOwner:
                 body = payload(
                     self.repository, self.tracker.repo.default_branch, mission, task, inputs
                 )
-                assign(gh, self.repository, item.number, body)
+                again = any(a.lower() in LOGINS for a in item.assignees)
+                assign(gh, self.repository, item.number, body, again=again)
             finally:
                 gh.close()
         except NotAssigned as exc:

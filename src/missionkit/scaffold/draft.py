@@ -60,13 +60,30 @@ def answer_schema() -> dict[str, Any]:
     }
 
 
-def _blueprint_sources() -> list[dict[str, str]]:
+def _outline(source: str) -> list[str]:
+    """A blueprint's tasks, one line each (id, agent, dependencies): the shape, in few tokens."""
+    tasks: list[dict[str, str]] = []
+    for line in source.splitlines():
+        if line.startswith("  - id: "):
+            tasks.append({"id": line.removeprefix("  - id: ").strip()})
+        elif tasks and line.startswith(("    agent: ", "    depends_on: ", "    title: ")):
+            key, _, value = line.strip().partition(": ")
+            tasks[-1][key] = value.strip()[:90]
+    return [
+        f"{t['id']}: {t.get('title', '')}"
+        + (f" [agent {t['agent']}]" if "agent" in t else " [a person]")
+        + (f" after {t['depends_on']}" if "depends_on" in t else "")
+        for t in tasks
+    ]
+
+
+def _blueprint_outlines() -> list[dict[str, Any]]:
     root = files("missionkit.scaffold.blueprints")
     return [
         {
             "name": bp.name,
             "description": bp.description,
-            "source": root.joinpath(f"{bp.name}.md.j2").read_text(encoding="utf-8"),
+            "tasks": _outline(root.joinpath(f"{bp.name}.md.j2").read_text(encoding="utf-8")),
         }
         for bp in blueprints().values()
     ]
@@ -77,7 +94,7 @@ def context(mission_id: str, charter: Charter) -> list[dict[str, str]]:
     schemas = {name: load_agent(name).Inputs.model_json_schema() for name in agent_names()}
     system = render_template(
         "draft/system.md.j2",
-        {"agents": agent_names(), "schemas": schemas, "blueprints": _blueprint_sources()},
+        {"agents": agent_names(), "schemas": schemas, "blueprints": _blueprint_outlines()},
     )
     user = render_template("draft/user.md.j2", {"mission_id": mission_id, "charter": charter})
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

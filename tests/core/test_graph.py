@@ -10,8 +10,9 @@ import pytest
 
 from missionkit.cli.main import main
 from missionkit.graph.dag import TaskGraph
+from missionkit.lifecycle import TaskState
 from missionkit.spec.loader import load_missions
-from missionkit.spec.model import Mission, TaskState
+from missionkit.spec.model import Mission
 
 from support import HEAD
 

@@ -32,8 +32,9 @@ from missionkit.execution.agentrun import run_agent_task
 from missionkit.execution.dispatch import Dispatcher, DispatchResult
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome
+from missionkit.lifecycle import TaskEvent, TaskState
 from missionkit.spec.loader import load_missions
-from missionkit.spec.model import Mission, TaskState
+from missionkit.spec.model import Mission
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.model import MISSION_AWAITING, MISSION_CLOSED, Event, Item, Key
@@ -584,9 +585,7 @@ def test_a_mission_awaiting_sign_off_notifies_its_approvers(
     dispatch(tracker, mission)
     run(tracker, mission, "load", repo)
     dispatch(tracker, mission)
-    tracker.transition(
-        item(tracker, "review"), [TaskState.READY], TaskState.DONE, "alex-kim", "reviewed"
-    )
+    tracker.transition(item(tracker, "review"), TaskEvent.COMPLETE, "alex-kim", "reviewed")
     before = len(notify_channels.slack.messages)
 
     result = dispatch(tracker, mission)

@@ -17,7 +17,7 @@ import pytest
 
 from execution.conftest_channels import Payloads, as_user, labels_of, run_cli
 from missionkit.errors import CheckFailed
-from missionkit.spec.model import TaskState
+from missionkit.lifecycle import TaskEvent, TaskState
 from missionkit.tracking.github.changes import propose_changes
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.model import Item
@@ -302,9 +302,7 @@ def test_merging_closes_the_task_and_dispatch_unblocks_its_dependents(
     # and the task waits for a person to review and merge it
     number, url = gh_people.propose()
     item = gh_people.item()
-    moved = gh_people.tracker.transition(
-        item, [TaskState.RUNNING], TaskState.NEEDS_HUMAN, "missionkit-agent", f"review {url}"
-    )
+    moved = gh_people.tracker.transition(item, TaskEvent.ASK, "missionkit-agent", f"review {url}")
     assert moved is not None and moved.state == TaskState.NEEDS_HUMAN
 
     merged = as_user(server, "dana-lee", "PUT", f"/pulls/{number}/merge", {})

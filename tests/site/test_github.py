@@ -9,6 +9,7 @@ import pytest
 
 from missionkit.cli import site
 from missionkit.cli.main import cli, main
+from missionkit.lifecycle import TaskEvent
 from missionkit.site import PALETTE
 from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
@@ -48,7 +49,7 @@ def test_site_from_the_github_tracker_links_each_issue(
     try:
         apply_plan(make_plan(load_missions(["missions"]), tracker), tracker)
         extract = next(i for i in tracker.read("flow") if i.key.task == "extract")
-        tracker.set_state(extract, "done", "dana-lee", "done by hand")
+        tracker.transition(extract, TaskEvent.CLOSE, "dana-lee", "done by hand")
         issues = {i.key.task: i for i in tracker.read("flow")}
     finally:
         tracker.close()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from missionkit.lifecycle import TaskEvent, TaskState
 from missionkit.spec.loader import load_missions
-from missionkit.spec.model import Mission, TaskState
+from missionkit.spec.model import Mission
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import MISSION_ACTIVE, Key
 from missionkit.tracking.plan import make_plan
 
-from support import HEAD
+from support import HEAD, comments_of
 
 MISSION = (
     HEAD
@@ -167,12 +168,13 @@ def test_drafts_are_never_synced(tracker: Tracker, tmp_path: Path) -> None:
 def test_transition_is_compare_and_set(tracker: Tracker, tmp_path: Path) -> None:
     sync(tracker, write(tmp_path))
     item = by_key(tracker)[Key("m", "ingest")]
-    moved = tracker.transition(item, [TaskState.BLOCKED], TaskState.READY, "dispatch", "deps done")  # type: ignore[arg-type]
+    moved = tracker.transition(item, TaskEvent.UNBLOCK, "dispatch", "deps done")  # type: ignore[arg-type]
     assert moved is not None and moved.state == TaskState.READY
     assert "status:ready" in moved.labels and "status:blocked" not in moved.labels
-    again = tracker.transition(item, [TaskState.BLOCKED], TaskState.READY, "dispatch", "again")  # type: ignore[arg-type]
+    again = tracker.transition(item, TaskEvent.UNBLOCK, "dispatch", "again")  # type: ignore[arg-type]
     assert again is None
-    done = tracker.set_state(moved, TaskState.DONE, "alex-kim", "finished")
+    done = tracker.transition(moved, TaskEvent.COMPLETE, "alex-kim", "finished")
+    assert done is not None
     assert done.state == TaskState.DONE
     assert by_key(tracker)[Key("m", "ingest")].state == TaskState.DONE  # type: ignore[attr-defined]
     history = [
@@ -190,5 +192,5 @@ def test_comments_round_trip(tracker: Tracker, tmp_path: Path) -> None:
     sync(tracker, write(tmp_path))
     item = by_key(tracker)[Key("m", "review")]
     tracker.comment(item, "Which column holds the birth date?", "missionkit-agent")  # type: ignore[arg-type]
-    bodies = [c.body for c in tracker.comments(item)]  # type: ignore[arg-type]
+    bodies = [c.body for c in comments_of(tracker, item)]  # type: ignore[arg-type]
     assert bodies == ["Which column holds the birth date?"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from missionkit.graph.dag import split_ref
+from missionkit.spec.key import Key
 from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.desired import parse_marker
@@ -49,7 +49,7 @@ def test_examples_sync_to_one_issue_per_task_and_mission(
             issue = by_key[f"{mission.id}/{task.id}"]
             labels = set(state.label_names(issue))
             who = f"agent:{task.agent}" if task.agent else "owner:person"
-            deps = [split_ref(mission.id, ref) for ref in task.depends_on]
+            deps = [Key.of_ref(mission.id, ref) for ref in task.depends_on]
             after = {f"after:{t}" if m == mission.id else f"after:{m}/{t}" for m, t in deps}
             assert labels == {
                 f"mission:{mission.id}",

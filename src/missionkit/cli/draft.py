@@ -104,7 +104,7 @@ def _propose(
     with opened(tracker, repo, api_url) as backend:
         assert isinstance(backend, GitHubTracker)
         return propose_files(
-            backend,
+            backend.issues,
             {path: result.path.read_bytes()},
             branch=f"missionkit/draft/{mission_id}",
             title=f"Draft mission {mission_id}: {title}",

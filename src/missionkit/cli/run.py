@@ -14,9 +14,9 @@ from missionkit.cli.output import console
 from missionkit.errors import UsageError
 from missionkit.execution.localrun import LocalRun
 from missionkit.execution.notify import Notifier
+from missionkit.lifecycle import TaskState
 from missionkit.spec.loader import load_missions
 from missionkit.spec.missions import find_mission
-from missionkit.spec.model import TaskState
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.model import Key

@@ -15,21 +15,22 @@ from missionkit.execution.claims import lease_for, runner_id
 from missionkit.execution.escalation import escalate
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
+from missionkit.lifecycle import TaskEvent, TaskState, allows
 from missionkit.llm.budget import tracker_budget
-from missionkit.spec.model import Mission, Task, TaskState
+from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
-from missionkit.tracking.base import Tracker
+from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Item, Key
 
 AGENT_ACTOR = "missionkit-agent"
-STATE_FOR = {
-    Verdict.DONE: TaskState.DONE,
-    Verdict.FAILED: TaskState.FAILED,
-    Verdict.NEEDS_HUMAN: TaskState.NEEDS_HUMAN,
+EVENT_FOR = {
+    Verdict.DONE: TaskEvent.SUCCEED,
+    Verdict.FAILED: TaskEvent.FAIL,
+    Verdict.NEEDS_HUMAN: TaskEvent.ASK,
 }
 
 
-def start(tracker: Tracker, mission: Mission, task: Task) -> Item:
+def start(tracker: ExecutionOps, mission: Mission, task: Task) -> Item:
     """The task's item, claimed for this runner if it was only ready."""
     if task.agent is None:
         raise CheckFailed(f"{mission.id}/{task.id} is done by a person, not an agent")
@@ -39,7 +40,7 @@ def start(tracker: Tracker, mission: Mission, task: Task) -> Item:
             f"{mission.id}/{task.id} belongs to the Copilot coding agent: `mission dispatch` "
             "assigns it and follows its pull request; it runs here only to check the merged result"
         )
-    if item.state == TaskState.READY:
+    if allows(item.state, TaskEvent.CLAIM):
         claimed = tracker.claim(item, runner_id(), lease_for(task))
         if claimed is None:
             raise CheckFailed(f"{item.key} was claimed by another runner")
@@ -49,14 +50,14 @@ def start(tracker: Tracker, mission: Mission, task: Task) -> Item:
     return item
 
 
-def copilot_env(tracker: Tracker, task: Task, item: Item) -> dict[str, str]:
+def copilot_env(tracker: ExecutionOps, task: Task, item: Item) -> dict[str, str]:
     """For a copilot task, the merge its run confirms (read from the tracker)."""
     merged = merge_record(tracker, item) if task.agent == COPILOT else None
     return {MERGED_ENV: merged} if merged else {}
 
 
 def finish(
-    tracker: Tracker,
+    tracker: ExecutionOps,
     notifier: Notifier,
     mission: Mission,
     task: Task,
@@ -67,15 +68,15 @@ def finish(
 ) -> Item | None:
     """Record the report, move the task to its verdict's state and escalate if needed."""
     tracker.comment(item, outcome.report, actor)
-    state = STATE_FOR[outcome.verdict]
+    event = EVENT_FOR[outcome.verdict]
     summary = outcome.summary
     proposed = None
     if outcome.verdict == Verdict.DONE and outcome.changed and tracker.proposes_changes:
         proposed = _propose(tracker, mission, task, item, outcome, workspace)
         if proposed is not None:
-            state = TaskState.NEEDS_HUMAN
+            event = TaskEvent.ASK
             summary = f"review and merge pull request #{proposed[0]}; merging it closes the task"
-    moved = tracker.transition(item, [TaskState.RUNNING], state, actor, summary)
+    moved = tracker.transition(item, event, actor, summary)
     if moved is None:
         return None  # someone else moved it (a person closed it meanwhile): keep theirs
     if proposed is not None:
@@ -96,7 +97,7 @@ def finish(
 
 
 def run_agent_task(
-    tracker: Tracker,
+    tracker: ExecutionOps,
     notifier: Notifier,
     mission: Mission,
     task: Task,
@@ -113,7 +114,7 @@ def run_agent_task(
 
 
 def _propose(
-    tracker: Tracker,
+    tracker: ExecutionOps,
     mission: Mission,
     task: Task,
     item: Item,

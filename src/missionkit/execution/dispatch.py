@@ -14,15 +14,22 @@ from missionkit.agents.copilot.follow import CopilotOwner, owns
 from missionkit.execution.claims import lease_for, stale_reason
 from missionkit.execution.escalation import ESCALATED, escalate
 from missionkit.execution.notify import Notice, Notifier
-from missionkit.graph.dag import split_ref
-from missionkit.spec.model import Mission, Task, TaskState
+from missionkit.graph.order import mission_order, task_order
+from missionkit.lifecycle import (
+    ESCALATING,
+    LifecycleEvent,
+    MissionEvent,
+    TaskEvent,
+    all_finished,
+    allows,
+    satisfies,
+)
+from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
-from missionkit.tracking.base import Tracker
-from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, Item, Key
-from missionkit.tracking.plan import mission_order, task_order
+from missionkit.tracking.base import ExecutionOps
+from missionkit.tracking.model import Item, Key
 
 DISPATCHER = "missionkit-dispatch"
-FINISHED = (TaskState.DONE, TaskState.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        tracker: Tracker,
+        tracker: ExecutionOps,
         notifier: Notifier,
         *,
         actor: str = DISPATCHER,
@@ -145,15 +152,12 @@ class Dispatcher:
         return item.state if item else None
 
     def _deps_done(self, mission: Mission, task: Task, items: dict[Key, Item]) -> bool:
-        return all(
-            self._state(items, Key(*split_ref(mission.id, ref))) == TaskState.DONE
-            for ref in task.depends_on
-        )
+        return all(satisfies(self._state(items, dep)) for dep in mission.prerequisites(task))
 
     def _move(
-        self, items: dict[Key, Item], item: Item, expected: list[str], state: str, reason: str
+        self, items: dict[Key, Item], item: Item, event: LifecycleEvent, reason: str
     ) -> Item | None:
-        moved = self.tracker.transition(item, expected, state, self.actor, reason)
+        moved = self.tracker.transition(item, event, self.actor, reason)
         if moved is not None:
             items[item.key] = moved
         return moved
@@ -185,36 +189,28 @@ class Dispatcher:
                 if line:
                     result.note(line)
                 item = items[key]
-                if item.state != TaskState.READY:  # merged: claimed below for its checks
+                if not allows(item.state, TaskEvent.CLAIM):  # merged: claimed below for checks
                     continue
-            if item.state == TaskState.RUNNING:
+            if allows(item.state, TaskEvent.RELEASE):
                 why = stale_reason(item, task, now)
-                if why and self._move(
-                    items, item, [TaskState.RUNNING], TaskState.READY, f"back to ready: {why}"
-                ):
+                if why and self._move(items, item, TaskEvent.RELEASE, f"back to ready: {why}"):
                     result.note(f"{key}: recovered, {why}")
                     item = items[key]
-            if item.state == TaskState.BLOCKED and self._deps_done(mission, task, items):
+            if allows(item.state, TaskEvent.UNBLOCK) and self._deps_done(mission, task, items):
                 reason = "all dependencies done" if task.depends_on else "no dependencies"
-                moved = self._move(items, item, [TaskState.BLOCKED], TaskState.READY, reason)
+                moved = self._move(items, item, TaskEvent.UNBLOCK, reason)
                 if moved is None:
                     continue
                 item = moved
                 result.note(f"{key}: ready ({reason})")
                 if task.agent is None:
                     self._notify_owner(mission, task, item, result)
-            elif item.state == TaskState.READY and not self._deps_done(mission, task, items):
-                self._move(
-                    items,
-                    item,
-                    [TaskState.READY],
-                    TaskState.BLOCKED,
-                    "a dependency is no longer done",
-                )
+            elif allows(item.state, TaskEvent.BLOCK) and not self._deps_done(mission, task, items):
+                self._move(items, item, TaskEvent.BLOCK, "a dependency is no longer done")
                 result.note(f"{key}: blocked again (a dependency is no longer done)")
                 continue
             if (
-                item.state == TaskState.READY
+                allows(item.state, TaskEvent.CLAIM)
                 and task.agent is not None
                 and self.claim
                 and (limit is None or len(result.claimed) < limit)
@@ -229,7 +225,7 @@ class Dispatcher:
                     result.note(f"{key}: claimed for agent {task.agent}")
                 if claimed is not None and run:
                     result.claimed.append(Claim(mission.id, task.id, task.agent, task.title))
-            if item.state in (TaskState.NEEDS_HUMAN, TaskState.FAILED):
+            if item.state in ESCALATING:
                 self._reescalate(mission, task, item, result)
         self._signoff(mission, items, result)
 
@@ -274,18 +270,15 @@ class Dispatcher:
 
     def _signoff(self, mission: Mission, items: dict[Key, Item], result: DispatchResult) -> None:
         mission_item = items[Key(mission.id)]
-        if mission_item.state != MISSION_ACTIVE or not mission.tasks:
+        if not allows(mission_item.state, MissionEvent.TASKS_FINISHED):
             return
         _, rank = self._index(mission)
         # The last tasks in dependency order are the likeliest unfinished: test them first.
-        if not all(self._state(items, Key(mission.id, t)) in FINISHED for t in reversed(rank)):
+        states = (self._state(items, Key(mission.id, t)) or "" for t in reversed(rank))
+        if not all_finished(states):
             return
         moved = self._move(
-            items,
-            mission_item,
-            [MISSION_ACTIVE],
-            MISSION_AWAITING,
-            "every task is done or cancelled",
+            items, mission_item, MissionEvent.TASKS_FINISHED, "every task is done or cancelled"
         )
         if moved is None:
             return

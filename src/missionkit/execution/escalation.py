@@ -6,7 +6,7 @@ from missionkit import clock
 from missionkit.execution.notify import Notice, Notifier
 from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
-from missionkit.tracking.base import Tracker
+from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Event, Item
 
 ESCALATED = "escalated"
@@ -18,7 +18,7 @@ def targets_for(mission: Mission, task: Task) -> list[str]:
 
 
 def escalate(
-    tracker: Tracker,
+    tracker: ExecutionOps,
     notifier: Notifier,
     mission: Mission,
     task: Task,

@@ -13,10 +13,10 @@ from missionkit.execution.claims import runner_id
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
-from missionkit.graph.dag import split_ref
+from missionkit.lifecycle import TaskEvent, allows
 from missionkit.llm.budget import Budget, deferred_budget, recorder
 from missionkit.process import kill_all
-from missionkit.spec.model import Mission, Task, TaskState
+from missionkit.spec.model import Mission, Task
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Item, Key
 from missionkit.tracking.status import MissionStatus, mission_status
@@ -79,7 +79,7 @@ class LocalRun:
             self.progress("dispatch", None, line)
         dependents = self._dependents()
         # Ready agent tasks left unclaimed for want of a free worker.
-        pending = {k for k, i in items.items() if k.task and i.state == TaskState.READY}
+        pending = {k for k, i in items.items() if k.task and allows(i.state, TaskEvent.CLAIM)}
         with ThreadPoolExecutor(self.workers, thread_name_prefix="agent") as pool:
             try:
                 while True:
@@ -109,7 +109,9 @@ class LocalRun:
                     result = self.dispatcher.step(
                         self.missions, items, touched | pending, limit=free
                     )
-                    pending = {k for k in touched | pending if items[k].state == TaskState.READY}
+                    pending = {
+                        k for k in touched | pending if allows(items[k].state, TaskEvent.CLAIM)
+                    }
                     for line in result.lines:
                         self.progress("dispatch", None, line)
                     claimed = [Key(c.mission, c.task) for c in result.claimed]
@@ -118,11 +120,7 @@ class LocalRun:
                 for future, (_key, item) in running.items():
                     future.cancel()
                     self.tracker.transition(
-                        item,
-                        [TaskState.RUNNING],
-                        TaskState.READY,
-                        AGENT_ACTOR,
-                        "the local run was interrupted",
+                        item, TaskEvent.RELEASE, AGENT_ACTOR, "the local run was interrupted"
                     )
                 raise
         summary.statuses = [mission_status(m, self.tracker) for m in active]
@@ -144,7 +142,7 @@ class LocalRun:
             return touched
         items[key] = moved
         answer = self.demo_answers.get(str(key))
-        if moved.state == TaskState.NEEDS_HUMAN and answer and key not in summary.auto_answered:
+        if allows(moved.state, TaskEvent.ANSWER) and answer and key not in summary.auto_answered:
             items[key] = actions.answer(self.tracker, mission, task.id, "demo-answers", answer)
             summary.auto_answered.append(key)
             self.progress("answer", key, "answered from the demo answer file")
@@ -154,7 +152,6 @@ class LocalRun:
         out: dict[Key, set[Key]] = {}
         for mission in self.missions:
             for task in mission.tasks:
-                for ref in task.depends_on:
-                    dep = Key(*split_ref(mission.id, ref))
+                for dep in mission.prerequisites(task):
                     out.setdefault(dep, set()).add(Key(mission.id, task.id))
         return out

@@ -7,17 +7,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from missionkit.spec.model import Mission, TaskState
+from missionkit.graph.order import task_order
+from missionkit.lifecycle import FINISHED, NOT_STARTED, TaskState, satisfies
+from missionkit.spec.model import Mission
 
 Located = tuple[str, tuple[str | int, ...], str]
-
-
-def split_ref(mission_id: str, ref: str) -> tuple[str, str]:
-    """``task`` or ``mission/task`` → ``(mission, task)``."""
-    if "/" in ref:
-        other, task = ref.split("/", 1)
-        return other, task
-    return mission_id, ref
 
 
 def key(mission_id: str, task_id: str) -> str:
@@ -36,9 +30,9 @@ def graph_problems(
     for mission in by_id.values():
         for t, task in enumerate(mission.tasks):
             graph.add_node(key(mission.id, task.id))
-            for d, ref in enumerate(task.depends_on):
+            refs = zip(task.depends_on, mission.prerequisites(task), strict=True)
+            for d, (ref, (other_id, dep)) in enumerate(refs):
                 loc: tuple[str | int, ...] = ("tasks", t, "depends_on", d)
-                other_id, dep = split_ref(mission.id, ref)
                 if other_id == mission.id and dep == task.id:
                     problems.append((mission.id, loc, f"task '{task.id}' depends on itself"))
                     continue
@@ -93,8 +87,7 @@ class TaskGraph:
         for task in mission.tasks:
             graph.add_node(task.id, external=False)
         for task in mission.tasks:
-            for ref in task.depends_on:
-                other, dep = split_ref(mission.id, ref)
+            for ref, (other, dep) in zip(task.depends_on, mission.prerequisites(task), strict=True):
                 src = dep if other == mission.id else ref
                 if src not in graph:
                     graph.add_node(src, external=True)
@@ -111,12 +104,11 @@ class TaskGraph:
         return [sorted(g, key=order.__getitem__) for g in nx.topological_generations(local)]
 
     def order(self) -> list[str]:
-        return [t for wave in self.waves() for t in wave]
+        """The one task order (:func:`missionkit.graph.order.task_order`)."""
+        return task_order(self.mission)
 
     def ready(self, states: Mapping[str, TaskState | str]) -> list[str]:
         """Tasks not yet started whose every prerequisite is done."""
-        waiting = {str(TaskState.BLOCKED), str(TaskState.READY)}
-        done = str(TaskState.DONE)
 
         def state(task: str) -> str:
             return str(states.get(task, TaskState.BLOCKED))
@@ -124,7 +116,8 @@ class TaskGraph:
         return [
             t
             for t in self.order()
-            if state(t) in waiting and all(state(d) == done for d in self.graph.predecessors(t))
+            if state(t) in NOT_STARTED
+            and all(satisfies(state(d)) for d in self.graph.predecessors(t))
         ]
 
     def critical_path(self, states: Mapping[str, TaskState | str] | None = None) -> list[str]:
@@ -132,10 +125,9 @@ class TaskGraph:
 
         Any state but done and cancelled (``untracked`` included) counts as still to finish.
         """
-        finished = {str(TaskState.DONE), str(TaskState.CANCELLED)}
         states = states or {}
         remaining = [
-            t for t in self.task_ids() if str(states.get(t, TaskState.BLOCKED)) not in finished
+            t for t in self.task_ids() if str(states.get(t, TaskState.BLOCKED)) not in FINISHED
         ]
         path: list[str] = nx.dag_longest_path(self.graph.subgraph(remaining))
         return path

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 
 from missionkit.graph.dag import TaskGraph
-from missionkit.spec.model import TaskState
+from missionkit.lifecycle import TaskState
 from missionkit.templating import render_template
 
 FORMATS = ("mermaid", "dot", "json")

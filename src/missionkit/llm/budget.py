@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from missionkit import clock
 from missionkit.llm.errors import BudgetExhausted
-from missionkit.tracking.base import Tracker
+from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Event, Key
 
 REQUEST = "llm-request"
@@ -65,7 +65,7 @@ class Budget:
             record(reason)
 
 
-def _counter(tracker: Tracker, key: Key) -> Callable[[], int]:
+def _counter(tracker: ExecutionOps, key: Key) -> Callable[[], int]:
     def used() -> int:
         item = next((i for i in tracker.read(key.mission) if i.key == key), None)
         return 0 if item is None else sum(1 for e in tracker.events(item) if e.kind == REQUEST)
@@ -73,7 +73,7 @@ def _counter(tracker: Tracker, key: Key) -> Callable[[], int]:
     return used
 
 
-def recorder(tracker: Tracker, mission_id: str) -> Callable[[str], None]:
+def recorder(tracker: ExecutionOps, mission_id: str) -> Callable[[str], None]:
     """Writes one request onto the mission's history."""
     key = Key(mission_id)
 
@@ -83,11 +83,11 @@ def recorder(tracker: Tracker, mission_id: str) -> Callable[[str], None]:
     return record
 
 
-def tracker_budget(tracker: Tracker, mission_id: str, limit: int) -> Budget:
+def tracker_budget(tracker: ExecutionOps, mission_id: str, limit: int) -> Budget:
     """A budget whose requests are events on the mission's item, so every run sees them."""
     return Budget(limit, _counter(tracker, Key(mission_id)), recorder(tracker, mission_id))
 
 
-def deferred_budget(tracker: Tracker, mission_id: str, limit: int) -> Budget:
+def deferred_budget(tracker: ExecutionOps, mission_id: str, limit: int) -> Budget:
     """The same for agents on worker threads: counted now, recorded by :meth:`Budget.flush`."""
     return Budget(limit, _counter(tracker, Key(mission_id))(), None)

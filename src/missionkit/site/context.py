@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from missionkit.graph.dag import split_ref
+from missionkit.lifecycle import TaskState
 from missionkit.site.collect import REPORT, RESULT, MissionData, RunRecord, SiteData
 from missionkit.site.dag import Dag, layout
 from missionkit.site.palette import PALETTE, StateStyle, style
-from missionkit.spec.model import TaskState
+from missionkit.spec.key import Key
 from missionkit.tracking.model import MISSION_AWAITING, MISSION_CLOSED, Event
 from missionkit.tracking.status import TaskStatus, mission_label
 
@@ -186,7 +186,7 @@ def _waits_links(status: TaskStatus, known: set[str]) -> tuple[Link, ...]:
         return ()
     links = []
     for ref in status.waits_on_refs:
-        other, task = split_ref(status.mission, ref)
+        other, task = Key.of_ref(status.mission, ref)
         if other == status.mission:
             links.append(Link(ref, f"#task-{task}"))
         elif other in known:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from missionkit.spec.model import TaskState
+from missionkit.lifecycle import TaskState
 from missionkit.tracking.status import UNTRACKED
 
 EXTERNAL = "external"

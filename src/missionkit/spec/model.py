@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -20,8 +19,10 @@ from pydantic import (
     model_validator,
 )
 
+from missionkit.lifecycle import TaskState as TaskState  # re-exported: the state of a task
 from missionkit.llm.config import AIConfig
 from missionkit.spec.durations import format_duration, parse_duration
+from missionkit.spec.key import Key
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ID_MAX = 40
@@ -147,16 +148,6 @@ Day = Annotated[
 ]
 
 
-class TaskState(StrEnum):
-    BLOCKED = "blocked"
-    READY = "ready"
-    RUNNING = "running"
-    DONE = "done"
-    NEEDS_HUMAN = "needs-human"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -254,6 +245,16 @@ class Mission:
 
     def task(self, task_id: str) -> Task:
         return self._tasks_by_id[task_id]
+
+    @cached_property
+    def _prerequisites(self) -> dict[str, tuple[Key, ...]]:
+        return {
+            t.id: tuple(Key.of_ref(self.id, ref) for ref in t.depends_on) for t in self.spec.tasks
+        }
+
+    def prerequisites(self, task: Task) -> tuple[Key, ...]:
+        """The keys of the tasks ``task`` depends on, parsed once per mission."""
+        return self._prerequisites[task.id]
 
     @property
     def approvers(self) -> list[str]:

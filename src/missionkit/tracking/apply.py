@@ -5,11 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from missionkit.tracking.base import Tracker
+from missionkit.errors import CheckFailed
+from missionkit.tracking.base import ApplyWrites
 from missionkit.tracking.desired import render_body
 from missionkit.tracking.drift import keep_drift
 from missionkit.tracking.model import Item, Key
-from missionkit.tracking.plan import Change, Plan
+from missionkit.tracking.plan import (
+    Block,
+    Change,
+    Create,
+    CreateLabel,
+    Delete,
+    Link,
+    Plan,
+    Restore,
+    Unblock,
+    Update,
+)
 
 SYNC_ACTOR = "missionkit-sync"
 
@@ -22,7 +34,7 @@ class SyncResult:
 
 
 def apply_plan(
-    plan: Plan, tracker: Tracker, progress: Callable[[Change], None] | None = None
+    plan: Plan, tracker: ApplyWrites, progress: Callable[[Change], None] | None = None
 ) -> SyncResult:
     """Make each change of ``plan`` in order; stop at the first error (a re-run converges)."""
     items = dict(plan.items)
@@ -43,40 +55,29 @@ def apply_plan(
 
 def _apply_one(
     change: Change,
-    tracker: Tracker,
+    tracker: ApplyWrites,
     items: dict[Key, Item],
     titles: dict[Key, str],
     link: Callable[[Key], str],
 ) -> None:
-    action = change.action
-    if action == "label":
-        assert change.label is not None
-        tracker.create_label(change.label)
-        return
-    assert change.key is not None
-    key = change.key
-    if action == "create":
-        assert change.spec is not None and change.state is not None
-        body = render_body(change.spec, link, titles)
-        items[key] = tracker.create(change.spec, body, change.state)
-    elif action == "update":
-        assert change.spec is not None
-        body = render_body(change.spec, link, titles)  # its marker records the files' side
-        items[key] = tracker.update(items[key], keep_drift(change, items[key]), body)
-    elif action in ("close", "reopen"):
-        assert change.state is not None
-        reason = (
-            "task removed from the mission file (sync --prune)"
-            if action == "close"
-            else "task is back in the mission file"
-        )
-        items[key] = tracker.set_state(items[key], change.state, SYNC_ACTOR, reason)
-    elif action == "link":
-        assert change.target is not None
-        tracker.add_child(items[change.target], items[key])
-    elif action == "block":
-        assert change.target is not None
-        tracker.add_blocker(items[key], items[change.target])
-    elif action == "unblock":
-        assert change.target is not None
-        tracker.remove_blocker(items[key], items[change.target])
+    match change:
+        case CreateLabel(label=label):
+            tracker.create_label(label)
+        case Create(key=key, spec=spec, state=state):
+            items[key] = tracker.create(spec, render_body(spec, link, titles), state)
+        case Update(key=key, spec=spec):
+            body = render_body(spec, link, titles)  # its marker records the files' side
+            items[key] = tracker.update(items[key], keep_drift(change, items[key]), body)
+        case Delete(key=key) | Restore(key=key):
+            moved = tracker.transition(items[key], change.event, SYNC_ACTOR, change.reason)
+            if moved is None:
+                raise CheckFailed(f"{key} changed while syncing; run `mission sync` again")
+            items[key] = moved
+        case Link(key=key, target=target):
+            tracker.add_child(items[target], items[key])
+        case Block(key=key, target=target):
+            tracker.add_blocker(items[key], items[target])
+        case Unblock(key=key, target=target):
+            tracker.remove_blocker(items[key], items[target])
+        case _:
+            raise AssertionError(f"unknown change {change!r}")

@@ -1,7 +1,13 @@
-"""The tracker interface: a few operations that both trackers implement.
+"""The tracker interface, split by the caller each part serves.
 
-Diffing and planning live once in the core (:mod:`missionkit.tracking.plan`); a
-tracker only reads items into the shared models and applies single changes.
+* :class:`PlanReads` — what :mod:`missionkit.tracking.plan` reads to diff the mission files;
+* :class:`ApplyWrites` — the single changes :mod:`missionkit.tracking.apply` makes;
+* :class:`ExecutionOps` — what dispatch, the runner and people's actions need;
+* :class:`ReportReads` — what status, ``mission log`` and the site read.
+
+Every state change is a :meth:`Transitions.transition`: a lifecycle event, checked against
+:mod:`missionkit.lifecycle`, applied compare-and-set. Diffing and planning live once in the
+core; a tracker only reads items into the shared models and applies single changes.
 """
 
 from __future__ import annotations
@@ -9,24 +15,40 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 
+from missionkit.lifecycle import LifecycleEvent
 from missionkit.tracking.labels import Label
-from missionkit.tracking.model import Comment, Event, Item, Key, Spec
+from missionkit.tracking.model import Event, Item, Key, Spec
 
 
-class Tracker(ABC):
-    """Where task state lives."""
+class Items(ABC):
+    """What every caller needs: the tracker's name, its warnings and the items of a mission."""
 
     name: str = "tracker"
-    proposes_changes: bool = False  # does propose_changes open a review (a pull request)?
     warnings: list[str]
 
     def __init__(self) -> None:
         self.warnings = []
 
-    # -- reading ---------------------------------------------------------------------------
     @abstractmethod
     def read(self, mission_id: str) -> list[Item]:
         """Every item (the mission's and its tasks') that carries this mission's marker."""
+
+
+class Transitions(ABC):
+    """The one way a state changes."""
+
+    @abstractmethod
+    def transition(self, item: Item, event: LifecycleEvent, actor: str, reason: str) -> Item | None:
+        """Fire ``event`` on ``item`` and record it; return the item as it now is.
+
+        Raises :class:`~missionkit.lifecycle.IllegalTransition` when the lifecycle does not
+        allow ``event`` from ``item.state`` (the caller's mistake). Returns None when the
+        tracker's current state no longer allows it (someone else moved the item meanwhile).
+        """
+
+
+class PlanReads(Items):
+    """What the plan reads besides the items: labels and relations."""
 
     @abstractmethod
     def label_names(self) -> set[str]:
@@ -40,11 +62,16 @@ class Tracker(ABC):
     def children(self, item: Item) -> list[int]:
         """``uid`` of every sub-item of ``item``."""
 
+
+class ApplyWrites(Transitions):
+    """The single changes a plan is made of."""
+
+    warnings: list[str]
+
     @abstractmethod
     def link(self, item: Item | None, key: Key) -> str:
         """How a body refers to another item (``#12`` on GitHub)."""
 
-    # -- single changes --------------------------------------------------------------------
     @abstractmethod
     def create_label(self, label: Label) -> None: ...
 
@@ -54,11 +81,10 @@ class Tracker(ABC):
 
     @abstractmethod
     def update(self, item: Item, spec: Spec, body: str) -> Item:
-        """Bring title, body, managed labels and owner in line with ``spec``; keep the state."""
+        """Bring title, body, managed labels and owner in line with ``spec``; keep the state.
 
-    @abstractmethod
-    def set_state(self, item: Item, state: str, actor: str, reason: str) -> Item:
-        """Move an item to ``state`` (closing or reopening it as needed) and record it."""
+        Assignees: the owner ``spec`` names is added; a previous owner who is no longer in
+        ``spec`` is removed; assignees added by hand or by an escalation stay."""
 
     @abstractmethod
     def add_child(self, parent: Item, child: Item) -> None: ...
@@ -69,44 +95,32 @@ class Tracker(ABC):
     @abstractmethod
     def remove_blocker(self, item: Item, blocker: Item) -> None: ...
 
-    # -- execution -------------------------------------------------------------------------
+
+class ExecutionOps(Items, Transitions):
+    """What dispatch, agent runs and people's actions do to tasks."""
+
+    proposes_changes: bool = False  # does propose_changes open a review (a pull request)?
+
     @abstractmethod
-    def transition(
-        self,
-        item: Item,
-        expected: Sequence[str],
-        state: str,
-        actor: str,
-        reason: str,
-    ) -> Item | None:
-        """Move ``item`` to ``state`` only if it is in one of ``expected``; None if it was not."""
-
     def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
-        """Take a ready task for one runner (ready → running); None if another took it."""
-        from missionkit.spec.model import TaskState
-
-        return self.transition(item, [TaskState.READY], TaskState.RUNNING, actor, "claimed")
+        """Take a ready task for one runner (the ``claim`` event, with a lease); None if
+        another runner took it first."""
 
     @abstractmethod
     def events(self, item: Item) -> list[Event]:
         """The history of one item, oldest first."""
 
     @abstractmethod
-    def comment(self, item: Item, body: str, author: str) -> None: ...
-
-    @abstractmethod
-    def comments(self, item: Item) -> list[Comment]: ...
+    def comment(self, item: Item, body: str, author: str) -> None:
+        """Say something to the people following the item."""
 
     @abstractmethod
     def assign(self, item: Item, logins: Sequence[str]) -> list[str]:
         """Add assignees; return the logins that could not be assigned."""
 
     @abstractmethod
-    def history(self, mission_id: str) -> list[Event]: ...
-
-    @abstractmethod
     def record(self, event: Event, note: str | None = None) -> None:
-        """Add an event to the history; ``note`` is a message for people shown with it."""
+        """Add a non-state event to the history; ``note`` is a message for people with it."""
 
     def propose_changes(
         self, item: Item, files: Mapping[str, bytes], *, title: str, body: str
@@ -115,5 +129,16 @@ class Tracker(ABC):
         when accepted; ``None`` where files are simply left in the workspace (locally)."""
         return None
 
-    def close(self) -> None:  # noqa: B027 - optional hook, most trackers hold nothing
+
+class ReportReads(Items):
+    """What reports read: the history of a whole mission."""
+
+    @abstractmethod
+    def history(self, mission_id: str) -> list[Event]: ...
+
+
+class Tracker(PlanReads, ApplyWrites, ExecutionOps, ReportReads):
+    """Where task state lives: every part, and the connection to close."""
+
+    def close(self) -> None:
         """Release connections and files."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from missionkit.graph.dag import split_ref
 from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
 from missionkit.tracking.drift import Synced
@@ -19,8 +18,7 @@ LABEL_MAX = 50  # GitHub's longest label name
 def task_labels(mission: Mission, task: Task) -> list[str]:
     labels = [f"mission:{mission.id}"]
     labels.append(f"agent:{task.agent}" if task.agent else PERSON_LABEL)
-    for ref in task.depends_on:
-        other, dep = split_ref(mission.id, ref)
+    for other, dep in mission.prerequisites(task):
         label = f"after:{dep}" if other == mission.id else f"after:{other}/{dep}"
         labels.append(label if len(label) <= LABEL_MAX else f"after:{dep}")
     labels.extend(mission.spec.labels)
@@ -28,7 +26,7 @@ def task_labels(mission: Mission, task: Task) -> list[str]:
 
 
 def task_spec(mission: Mission, task: Task) -> Spec:
-    deps = [Key(*split_ref(mission.id, ref)) for ref in task.depends_on]
+    deps = mission.prerequisites(task)
     context: dict[str, Any] = {
         "mission_title": mission.spec.title,
         "description": task.description,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from missionkit.spec.model import TaskState
+from missionkit.lifecycle import MissionState, TaskState
 
 MANAGED_PREFIXES = ("mission:", "status:", "agent:", "owner:", "after:")
 MISSION_LABEL = "mission"
@@ -33,13 +33,17 @@ def status_label(state: str) -> str:
     return f"status:{state}"
 
 
+def is_status(label: str) -> bool:
+    return label.startswith("status:")
+
+
 def is_managed(label: str) -> bool:
     return label == MISSION_LABEL or label.startswith(MANAGED_PREFIXES)
 
 
 def state_from_labels(labels: frozenset[str] | set[str], default: str) -> str:
     for label in labels:
-        if label.startswith("status:"):
+        if is_status(label):
             return label.removeprefix("status:")
     return default
 
@@ -52,7 +56,7 @@ def label_for(name: str) -> Label:
     if prefix == "mission":
         return Label(name, "7e57c2", f"Part of mission {rest}")
     if prefix == "status":
-        if rest == "awaiting-signoff":
+        if rest == MissionState.AWAITING_SIGNOFF:
             return Label(name, "8e24aa", "All tasks done; waits for an approver to sign off")
         colour = (
             STATUS_COLOURS.get(TaskState(rest), "cfd8dc") if rest in set(TaskState) else "cfd8dc"
@@ -68,4 +72,4 @@ def label_for(name: str) -> Label:
 
 
 def all_status_labels() -> list[str]:
-    return [status_label(s) for s in TaskState] + [status_label("awaiting-signoff")]
+    return [status_label(s) for s in TaskState] + [status_label(MissionState.AWAITING_SIGNOFF)]

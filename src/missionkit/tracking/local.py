@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from missionkit import clock
-from missionkit.spec.model import TaskState
+from missionkit.lifecycle import LifecycleEvent, TaskEvent, allows, next_state
 from missionkit.tracking.base import Tracker
-from missionkit.tracking.labels import Label, is_managed, status_label
+from missionkit.tracking.labels import Label
 from missionkit.tracking.local_schema import SCHEMA, SELECT_ITEMS
-from missionkit.tracking.model import MISSION_AWAITING, Comment, Event, Item, Key, Spec
+from missionkit.tracking.model import Comment, Event, Item, Key, Spec
+from missionkit.tracking.policy import item_assignees, item_labels
 
 DEFAULT_PATH = Path(".missionkit") / "tracker.db"
 
@@ -126,9 +127,7 @@ class LocalTracker(Tracker):
 
     def create(self, spec: Spec, body: str, state: str) -> Item:
         now = clock.now().isoformat()
-        labels = list(spec.labels)
-        if spec.key.task:
-            labels.append(status_label(state))
+        labels = item_labels((), spec.key, managed=spec.labels, state=state)
         with self._tx() as db:
             existing = db.execute(
                 "SELECT number FROM items WHERE mission = ? AND task = ?", spec.key
@@ -165,12 +164,8 @@ class LocalTracker(Tracker):
         return item
 
     def update(self, item: Item, spec: Spec, body: str) -> Item:
-        keep = [x for x in item.labels if not is_managed(x) or x.startswith("status:")]
-        labels = sorted(set(keep) | set(spec.labels))
-        assignees = set(item.assignees)
-        if item.owner and item.owner not in spec.assignees:
-            assignees.discard(item.owner)
-        assignees |= set(spec.assignees)
+        labels = item_labels(item.labels, item.key, managed=spec.labels)
+        assignees = item_assignees(item.assignees, item.owner, spec.assignees)
         self.db.execute(
             "UPDATE items SET title = ?, body = ?, spec_hash = ?, labels = ?, assignees = ?,"
             " owner = ?, updated_at = ? WHERE number = ?",
@@ -179,7 +174,7 @@ class LocalTracker(Tracker):
                 body,
                 spec.spec_hash,
                 json.dumps(labels),
-                json.dumps(sorted(assignees)),
+                json.dumps(assignees),
                 spec.assignees[0] if spec.assignees else None,
                 clock.now().isoformat(),
                 item.uid,
@@ -188,10 +183,6 @@ class LocalTracker(Tracker):
         updated = self.get(item.key)
         assert updated is not None
         return updated
-
-    def set_state(self, item: Item, state: str, actor: str, reason: str) -> Item:
-        with self._tx() as db:
-            return self._set_state(db, item, state, actor, reason)
 
     def _set_state(
         self,
@@ -210,11 +201,8 @@ class LocalTracker(Tracker):
             row = db.execute(
                 "SELECT state, labels FROM items WHERE number = ?", (item.uid,)
             ).fetchone()
-        before, labels = str(row[0]), json.loads(row[1])
-        labels = [x for x in labels if not x.startswith("status:")]
-        open_task = item.key.task and state not in (TaskState.DONE, TaskState.CANCELLED)
-        if open_task or state == MISSION_AWAITING:
-            labels.append(status_label(state))
+        before = str(row[0])
+        labels = item_labels(json.loads(row[1]), item.key, state=state)
         now = clock.now()
         claimed_by, expires = claim if claim else (None, None)
         db.execute(
@@ -222,7 +210,7 @@ class LocalTracker(Tracker):
             " claim_expires = ? WHERE number = ?",
             (
                 state,
-                json.dumps(sorted(labels)),
+                json.dumps(labels),
                 now.isoformat(),
                 claimed_by,
                 expires.isoformat() if expires else None,
@@ -251,28 +239,31 @@ class LocalTracker(Tracker):
         )
 
     # -- execution -------------------------------------------------------------------------
-    def transition(
-        self, item: Item, expected: Sequence[str], state: str, actor: str, reason: str
-    ) -> Item | None:
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT state, labels FROM items WHERE number = ?", (item.uid,)
-            ).fetchone()
-            if row is None or row[0] not in expected:
-                return None
-            return self._set_state(db, item, state, actor, reason, row=row)
+    def transition(self, item: Item, event: LifecycleEvent, actor: str, reason: str) -> Item | None:
+        return self._fire(item, event, actor, reason)
 
     def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
         expires = clock.now() + timedelta(seconds=lease_seconds)
+        return self._fire(item, TaskEvent.CLAIM, actor, "claimed", (actor, expires))
+
+    def _fire(
+        self,
+        item: Item,
+        event: LifecycleEvent,
+        actor: str,
+        reason: str,
+        claim: tuple[str, datetime] | None = None,
+    ) -> Item | None:
+        """Compare and set in one transaction: the state read now must allow ``event``."""
+        next_state(item.state, event, str(item.key))
         with self._tx() as db:
             row = db.execute(
                 "SELECT state, labels FROM items WHERE number = ?", (item.uid,)
             ).fetchone()
-            if row is None or row[0] != TaskState.READY:
+            if row is None or not allows(row[0], event):
                 return None
-            return self._set_state(
-                db, item, TaskState.RUNNING, actor, "claimed", (actor, expires), row=row
-            )
+            state = next_state(row[0], event)
+            return self._set_state(db, item, state, actor, reason, claim, row=row)
 
     def events(self, item: Item) -> list[Event]:
         rows = self.db.execute(
@@ -292,6 +283,8 @@ class LocalTracker(Tracker):
         )
 
     def comments(self, item: Item) -> list[Comment]:
+        """What was said on the item, oldest first (for tests and debugging; not part of the
+        tracker interface)."""
         rows = self.db.execute(
             "SELECT at, author, body FROM comments WHERE mission = ? AND task = ? ORDER BY id",
             item.key,

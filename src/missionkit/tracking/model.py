@@ -6,30 +6,14 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-MISSION_ACTIVE = "active"
-MISSION_AWAITING = "awaiting-signoff"
-MISSION_CLOSED = "closed"
+from missionkit.lifecycle import MissionState
+from missionkit.spec.key import Key as Key  # re-exported: items are keyed like the spec
 
-
-class Key(NamedTuple):
-    """An item's identity: a mission's tracking item has ``task == ""``."""
-
-    mission: str
-    task: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.mission}/{self.task}" if self.task else self.mission
-
-    @property
-    def is_mission(self) -> bool:
-        return not self.task
-
-    @classmethod
-    def parse(cls, text: str) -> Key:
-        mission, _, task = text.partition("/")
-        return cls(mission, task)
+MISSION_ACTIVE = MissionState.ACTIVE
+MISSION_AWAITING = MissionState.AWAITING_SIGNOFF
+MISSION_CLOSED = MissionState.CLOSED
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-import networkx as nx
-
-from missionkit.graph.dag import split_ref
-from missionkit.spec.model import Mission, TaskState
-from missionkit.tracking.base import Tracker
+from missionkit.graph.order import mission_order, task_order
+from missionkit.lifecycle import MissionState, TaskEvent, TaskState, is_finished, next_state
+from missionkit.spec.model import Mission
+from missionkit.tracking.base import PlanReads
 from missionkit.tracking.desired import specs_for
 from missionkit.tracking.drift import Drift, DriftSource, field_drift, relation_drift, with_authors
 from missionkit.tracking.labels import Label, is_managed, label_for, status_label
-from missionkit.tracking.model import MISSION_ACTIVE, Item, Key, Spec
+from missionkit.tracking.model import Item, Key, Spec
+from missionkit.tracking.policy import shows_status
 
 MAX_SUB_ISSUES = 100  # GitHub's limit of sub-issues under one parent
 ACTIONS = ("label", "create", "update", "close", "reopen", "link", "block", "unblock")
@@ -31,37 +31,29 @@ SYMBOLS = {
 }
 
 
-@dataclass(frozen=True)
 class Change:
-    """One write a sync will make."""
+    """One write a sync will make; the subclasses say which (as octodns's Create/Update/Delete).
 
-    action: str
+    Every change answers the same questions, with None where they do not apply, so a plan
+    reads uniformly: ``action``, ``key``, ``target``, ``state``, ``spec``, ``label``.
+    """
+
+    action: ClassVar[str]
     key: Key | None = None
-    spec: Spec | None = None
     target: Key | None = None
-    label: Label | None = None
     state: str | None = None
+    spec: Spec | None = None
+    label: Label | None = None
     fields: tuple[str, ...] = ()
     number: int | None = None
     keep: tuple[str, ...] = ()  # drifted fields whose tracker-side value the update keeps
 
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.action]
+
     def describe(self) -> str:
-        sym = SYMBOLS[self.action]
-        ref = f"#{self.number}" if self.number else ""
-        if self.action == "label":
-            assert self.label is not None
-            return f"{sym} label   {self.label.name}"
-        if self.action == "create":
-            assert self.spec is not None
-            return f"{sym} create  {self.key}  “{self.spec.title}”"
-        if self.action == "update":
-            return f"{sym} update  {self.key} {ref} ({', '.join(self.fields)})"
-        if self.action in ("close", "reopen"):
-            return f"{sym} {self.action:<7} {self.key} {ref} → {self.state}"
-        if self.action == "link":
-            return f"{sym} link    {self.key} under {self.target}"
-        verb = "blocked by" if self.action == "block" else "no longer blocked by"
-        return f"{sym} {self.action:<7} {self.key} {verb} {self.target}"
+        raise NotImplementedError
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"action": self.action}
@@ -71,7 +63,7 @@ class Change:
             out["number"] = self.number
         if self.label is not None:
             out["label"] = self.label.name
-        if self.spec is not None and self.action in ("create", "update"):
+        if self.spec is not None and isinstance(self, Create | Update):
             out["title"] = self.spec.title
         if self.fields:
             out["fields"] = list(self.fields)
@@ -80,6 +72,111 @@ class Change:
         if self.target is not None:
             out["target"] = str(self.target)
         return out
+
+    def _ref(self) -> str:
+        return f"#{self.number}" if self.number else ""
+
+
+@dataclass(frozen=True)
+class CreateLabel(Change):
+    action: ClassVar[str] = "label"
+    label: Label
+
+    def describe(self) -> str:
+        return f"{self.symbol} label   {self.label.name}"
+
+
+@dataclass(frozen=True)
+class Create(Change):
+    """A new item, in its first state."""
+
+    action: ClassVar[str] = "create"
+    key: Key
+    spec: Spec
+    state: str
+
+    def describe(self) -> str:
+        return f"{self.symbol} create  {self.key}  “{self.spec.title}”"
+
+
+@dataclass(frozen=True)
+class Update(Change):
+    """An item brought in line with its spec (its state kept)."""
+
+    action: ClassVar[str] = "update"
+    key: Key
+    spec: Spec
+    fields: tuple[str, ...]
+    number: int
+    keep: tuple[str, ...] = ()  # drifted fields whose tracker-side value the update keeps
+
+    def describe(self) -> str:
+        return f"{self.symbol} update  {self.key} {self._ref()} ({', '.join(self.fields)})"
+
+
+@dataclass(frozen=True)
+class _Move(Change):
+    """A lifecycle event a sync fires on an existing item."""
+
+    key: Key
+    number: int
+    event: ClassVar[TaskEvent]
+    reason: ClassVar[str]
+
+    def describe(self) -> str:
+        return f"{self.symbol} {self.action:<7} {self.key} {self._ref()} → {self.state}"
+
+
+@dataclass(frozen=True)
+class Delete(_Move):
+    """A task gone from the mission file: its item is closed as not planned (``--prune``)."""
+
+    action: ClassVar[str] = "close"
+    state: str = next_state(TaskState.BLOCKED, TaskEvent.CANCEL)
+    event: ClassVar[TaskEvent] = TaskEvent.CANCEL
+    reason: ClassVar[str] = "task removed from the mission file (sync --prune)"
+
+
+@dataclass(frozen=True)
+class Restore(_Move):
+    """A task back in the mission file: its cancelled item is reopened."""
+
+    action: ClassVar[str] = "reopen"
+    state: str = next_state(TaskState.CANCELLED, TaskEvent.REOPEN)
+    event: ClassVar[TaskEvent] = TaskEvent.REOPEN
+    reason: ClassVar[str] = "task is back in the mission file"
+
+
+@dataclass(frozen=True)
+class _Relation(Change):
+    """A relation between two items: ``key`` ``phrase`` ``target``."""
+
+    key: Key
+    target: Key
+    phrase: ClassVar[str]
+
+    def describe(self) -> str:
+        return f"{self.symbol} {self.action:<7} {self.key} {self.phrase} {self.target}"
+
+
+@dataclass(frozen=True)
+class Link(_Relation):
+    """A task item hung under its mission's item (a sub-issue)."""
+
+    action: ClassVar[str] = "link"
+    phrase: ClassVar[str] = "under"
+
+
+@dataclass(frozen=True)
+class Block(_Relation):
+    action: ClassVar[str] = "block"
+    phrase: ClassVar[str] = "blocked by"
+
+
+@dataclass(frozen=True)
+class Unblock(_Relation):
+    action: ClassVar[str] = "unblock"
+    phrase: ClassVar[str] = "no longer blocked by"
 
 
 @dataclass(frozen=True)
@@ -132,33 +229,6 @@ class Plan:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def mission_order(missions: Sequence[Mission]) -> list[Mission]:
-    """Missions ordered so that cross-mission prerequisites come first."""
-    by_id = {m.id: m for m in missions}
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(by_id)
-    for m in missions:
-        for task in m.tasks:
-            for ref in task.depends_on:
-                other, _ = split_ref(m.id, ref)
-                if other != m.id and other in by_id:
-                    graph.add_edge(other, m.id)
-    order = {m.id: i for i, m in enumerate(missions)}
-    return [by_id[i] for i in nx.lexicographical_topological_sort(graph, key=order.__getitem__)]
-
-
-def task_order(mission: Mission) -> list[str]:
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(t.id for t in mission.tasks)
-    for task in mission.tasks:
-        for ref in task.depends_on:
-            other, dep = split_ref(mission.id, ref)
-            if other == mission.id:
-                graph.add_edge(dep, task.id)
-    order = {t.id: i for i, t in enumerate(mission.tasks)}
-    return list(nx.lexicographical_topological_sort(graph, key=order.__getitem__))
-
-
 def _changed_fields(item: Item, spec: Spec) -> tuple[str, ...]:
     fields = []
     if item.title != spec.title:
@@ -173,7 +243,11 @@ def _changed_fields(item: Item, spec: Spec) -> tuple[str, ...]:
 
 
 def make_plan(
-    missions: Iterable[Mission], tracker: Tracker, *, prune: bool = False, overwrite: bool = False
+    missions: Iterable[Mission],
+    tracker: PlanReads,
+    *,
+    prune: bool = False,
+    overwrite: bool = False,
 ) -> Plan:
     """Read the tracker and list, in a safe order, every write a sync must make.
 
@@ -190,11 +264,11 @@ def make_plan(
         for spec in specs_for(mission):
             specs[spec.key] = spec
 
-    creates: list[Change] = []
-    updates: list[Change] = []
-    states: list[Change] = []
-    links: list[Change] = []
-    blocks: list[Change] = []
+    creates: list[Create] = []
+    updates: list[Update] = []
+    states: list[Delete | Restore] = []
+    links: list[Link] = []
+    blocks: list[Block | Unblock] = []
     warnings: list[str] = []
     by_uid = {i.uid: i.key for i in items.values()}
     source = tracker if isinstance(tracker, DriftSource) else None
@@ -208,7 +282,7 @@ def make_plan(
             spec = specs[key]
             item = items.get(key)
             if item is None:
-                creates.append(Change("create", key, spec, state=_initial_state(key)))
+                creates.append(Create(key, spec, _initial_state(key)))
                 continue
             base = synced.get(key)
             drifted = field_drift(item, spec, base) if base else []
@@ -217,13 +291,9 @@ def make_plan(
             keep = () if overwrite else tuple(d.field for d in drifted)
             if item.spec_hash != spec.spec_hash or (overwrite and drifted):
                 fields = _changed_fields(item, spec)
-                updates.append(
-                    Change("update", key, spec, fields=fields, number=item.number, keep=keep)
-                )
+                updates.append(Update(key, spec, fields, item.number, keep))
             if not key.is_mission and item.state == TaskState.CANCELLED:
-                states.append(
-                    Change("reopen", key, spec, state=TaskState.BLOCKED, number=item.number)
-                )
+                states.append(Restore(key, item.number))
 
         # Sub-issues: every task item of the mission hangs under the mission item.
         mission_item = items.get(mkey)
@@ -248,7 +318,7 @@ def make_plan(
         linkable = task_keys[:MAX_SUB_ISSUES]
         for key in linkable:
             if key not in have:
-                links.append(Change("link", key, target=mkey))
+                links.append(Link(key, mkey))
         if len(task_keys) > MAX_SUB_ISSUES:
             warnings.append(
                 f"{mission.id}: GitHub allows {MAX_SUB_ISSUES} sub-issues per issue; the "
@@ -277,40 +347,35 @@ def make_plan(
                 drifts += [moved] if moved and not moved.pulled else []
             for k in want:
                 if k not in current and k not in hand:  # not removed by hand
-                    blocks.append(Change("block", key, target=k))
+                    blocks.append(Block(key, k))
             for k in sorted(current - set(want)):
                 if base is None or overwrite or k in hand:  # not added by hand
-                    blocks.append(Change("unblock", key, target=k))
+                    blocks.append(Unblock(key, k))
 
         # Items whose task left the file.
         for gone in existing_tasks:
-            if gone.key in specs or gone.state in (TaskState.CANCELLED, TaskState.DONE):
+            if gone.key in specs or is_finished(gone.state):
                 continue
             if prune:
-                states.append(
-                    Change("close", gone.key, state=TaskState.CANCELLED, number=gone.number)
-                )
+                states.append(Delete(gone.key, gone.number))
             else:
                 warnings.append(
                     f"{gone.key} (#{gone.number}) is no longer in the mission file; "
                     "sync --prune closes it as not planned"
                 )
 
-    changes = [*creates, *updates, *states, *links, *blocks]
+    changes: list[Change] = [*creates, *updates, *states, *links, *blocks]
     labels: list[Change] = []
     if creates or updates or states:
-        wanted = {name for c in creates + updates for name in (c.spec.labels if c.spec else ())}
-        closed = (TaskState.DONE, TaskState.CANCELLED)
-        wanted |= {
-            status_label(c.state)
-            for c in creates + states
-            if c.state and c.key and c.key.task and c.state not in closed
-        }
+        specs_written = [c.spec for c in creates] + [c.spec for c in updates]
+        wanted = {name for spec in specs_written for name in spec.labels}
+        shown = [(c.key, c.state) for c in creates] + [(c.key, c.state) for c in states]
+        wanted |= {status_label(state) for key, state in shown if shows_status(key, state)}
         wanted = {n for n in wanted if is_managed(n) and not n.startswith("after:")}
         wanted -= {name for item in items.values() for name in item.labels}  # surely exist
         if wanted:
             existing = tracker.label_names()
-            labels = [Change("label", label=label_for(n)) for n in sorted(wanted - existing)]
+            labels = [CreateLabel(label_for(n)) for n in sorted(wanted - existing)]
     return Plan(
         tracker=tracker.name,
         changes=tuple(labels + changes),
@@ -331,4 +396,4 @@ def _same_after_labels(item: Item, spec: Spec) -> bool:
 
 
 def _initial_state(key: Key) -> str:
-    return MISSION_ACTIVE if key.is_mission else TaskState.BLOCKED
+    return MissionState.ACTIVE if key.is_mission else TaskState.BLOCKED

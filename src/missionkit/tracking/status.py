@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from missionkit.graph.dag import split_ref
-from missionkit.spec.model import Mission, TaskState
-from missionkit.tracking.base import Tracker
+from missionkit.lifecycle import ESCALATING, TaskState, awaits_signoff, is_finished, satisfies
+from missionkit.spec.model import Mission
+from missionkit.tracking.base import Items
 from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, MISSION_CLOSED, Item, Key
 
 UNTRACKED = "untracked"
@@ -51,7 +51,7 @@ class MissionStatus:
 
     @property
     def done(self) -> int:
-        return sum(1 for t in self.tasks if t.state in (TaskState.DONE, TaskState.CANCELLED))
+        return sum(1 for t in self.tasks if is_finished(t.state))
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -76,12 +76,11 @@ def task_states(items: list[Item]) -> dict[str, str]:
     return {i.key.task: i.state for i in items if i.key.task}
 
 
-def mission_status(mission: Mission, tracker: Tracker) -> MissionStatus:
+def mission_status(mission: Mission, tracker: Items) -> MissionStatus:
     items = {i.key: i for i in tracker.read(mission.id)}
     external: dict[str, str] = {}
     for task in mission.tasks:
-        for ref in task.depends_on:
-            other, dep = split_ref(mission.id, ref)
+        for ref, (other, dep) in zip(task.depends_on, mission.prerequisites(task), strict=True):
             if other != mission.id and ref not in external:
                 found = {i.key: i for i in tracker.read(other)}.get(Key(other, dep))
                 external[ref] = found.state if found else UNTRACKED
@@ -108,11 +107,7 @@ def mission_status(mission: Mission, tracker: Tracker) -> MissionStatus:
         )
     mission_item = items.get(Key(mission.id))
     state = mission_item.state if mission_item else UNTRACKED
-    if (
-        state == MISSION_ACTIVE
-        and rows
-        and all(r.state in (TaskState.DONE, TaskState.CANCELLED) for r in rows)
-    ):
+    if awaits_signoff(state, (r.state for r in rows)):
         state = MISSION_AWAITING
     return MissionStatus(mission, state, tuple(rows), mission_item.url if mission_item else None)
 
@@ -128,10 +123,9 @@ def _waits_on(
     task = mission.task(task_id)
     if state == TaskState.BLOCKED or state == UNTRACKED:
         pending = []
-        for ref in task.depends_on:
-            other, dep = split_ref(mission.id, ref)
+        for ref, (other, dep) in zip(task.depends_on, mission.prerequisites(task), strict=True):
             dep_state = states.get(dep) if other == mission.id else external.get(ref)
-            if dep_state != TaskState.DONE:
+            if not satisfies(dep_state):
                 pending.append(ref)
         if pending:
             return ", ".join(pending), "task", tuple(pending)
@@ -143,15 +137,16 @@ def _waits_on(
     if state == TaskState.RUNNING:
         who = f"agent {task.agent}" if task.agent else f"@{mission.owner_of(task)}"
         return who, "agent", ()
-    if state in (TaskState.NEEDS_HUMAN, TaskState.FAILED):
+    if state in ESCALATING:
         people = (task.owner and [task.owner]) or mission.escalation_targets
         return ", ".join(f"@{p}" for p in people), "person", ()
     return "", "", ()
 
 
 def mission_label(state: str) -> str:
-    return {
+    names: dict[str, str] = {
         MISSION_ACTIVE: "active",
         MISSION_AWAITING: "awaiting sign-off",
         MISSION_CLOSED: "closed",
-    }.get(state, state)
+    }
+    return names.get(state, state)

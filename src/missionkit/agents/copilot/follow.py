@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -39,9 +39,10 @@ from missionkit.agents.copilot.inputs import CopilotInputs
 from missionkit.execution.claims import DEFAULT_TIMEOUT, stale_reason
 from missionkit.execution.escalation import escalate
 from missionkit.execution.notify import Notifier
-from missionkit.spec.model import Mission, Task, TaskState
+from missionkit.lifecycle import TaskEvent, TaskState
+from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
-from missionkit.tracking.base import Tracker
+from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.github.client import connect
 from missionkit.tracking.labels import status_label
 from missionkit.tracking.model import Event, Item
@@ -63,7 +64,7 @@ def owns(item: Item) -> bool:
     )
 
 
-def merge_record(tracker: Tracker, item: Item) -> str | None:
+def merge_record(tracker: ExecutionOps, item: Item) -> str | None:
     """ "pull request #N merged as <sha>" when that happened since the last assignment."""
     last: str | None = None
     for event in tracker.events(item):
@@ -154,7 +155,7 @@ class CopilotOwner:
             why = stale_reason(item, task, clock.now())
             if why is None:
                 return item, None
-            moved = self._move(item, TaskState.READY, f"back to ready: {why}")
+            moved = self._move(item, TaskEvent.RELEASE, f"back to ready: {why}")
             return (moved or item), f"{item.key}: recovered, {why}"
         pulls = self._closing_pulls(item.number)
         merged = [p for p in pulls if p.merged_sha]
@@ -221,24 +222,22 @@ class CopilotOwner:
         evidence = f"pull request #{pull.number} merged as {pull.merged_sha}"
         self.tracker.record(Event(clock.now(), item.key, ACTOR, MERGED, None, None, evidence))
         moved = self._move(
-            item, TaskState.READY, f"{evidence}; the task's checks run on the merged result next"
+            item, TaskEvent.RELEASE, f"{evidence}; the task's checks run on the merged result next"
         )
         return (moved or item), f"{item.key}: pull request #{pull.number} merged"
 
-    def _move(self, item: Item, state: str, reason: str) -> Item | None:
+    def _move(self, item: Item, event: TaskEvent, reason: str) -> Item | None:
         if item.state == TaskState.DONE:
             # closed by the merge, still labelled running: that is the state it leaves
-            return self.tracker.set_state(
-                replace(item, state=TaskState.RUNNING), state, ACTOR, reason
-            )
-        return self.tracker.transition(item, [item.state], state, ACTOR, reason)
+            return self.tracker.observed(item, TaskState.RUNNING, event, ACTOR, reason)
+        return self.tracker.transition(item, event, ACTOR, reason)
 
     def _reopen(self, item: Item, reason: str) -> tuple[Item, str | None]:
-        moved = self._move(item, TaskState.RUNNING, f"reopened: {reason}")
+        moved = self._move(item, TaskEvent.HOLD, f"reopened: {reason}")
         return (moved or item), f"{item.key}: {reason}"
 
     def _to_person(self, mission: Mission, task: Task, item: Item, reason: str) -> tuple[Item, str]:
-        moved = self._move(item, TaskState.NEEDS_HUMAN, reason)
+        moved = self._move(item, TaskEvent.ASK, reason)
         if moved is None:
             return item, f"{item.key}: changed meanwhile; left as it is"
         escalate(self.tracker, self.notifier, mission, task, moved, "needs-human", reason, ACTOR)

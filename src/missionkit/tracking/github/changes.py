@@ -29,7 +29,7 @@ from github.PullRequest import PullRequest
 
 from missionkit.errors import CheckFailed
 from missionkit.tracking.github.client import Ambiguous, GitHubError, GitHubRefused
-from missionkit.tracking.github.tracker import CREATE_ATTEMPTS, GitHubTracker
+from missionkit.tracking.github.issues import CREATE_ATTEMPTS, Issues
 from missionkit.tracking.model import Item
 
 T = TypeVar("T")
@@ -102,7 +102,7 @@ def check_paths(files: Mapping[str, bytes]) -> None:
 
 
 def propose_changes(
-    tracker: GitHubTracker, item: Item, files: Mapping[str, bytes], *, title: str, body: str
+    issues: Issues, item: Item, files: Mapping[str, bytes], *, title: str, body: str
 ) -> tuple[int, str]:
     """Commit ``files`` (repo-relative POSIX paths → content) on branch
     ``missionkit/<mission>/<task>`` off the default branch and open (or update) a pull request
@@ -115,22 +115,22 @@ def propose_changes(
     check_paths(files)
     branch = branch_for(item)
     origin = f"{item.key} (#{item.number})"
-    proposal = _Proposal(tracker, str(item.key), origin, branch)
+    proposal = _Proposal(issues, str(item.key), origin, branch)
     return proposal.run(files, title, closing_body(body, item.number))
 
 
 def propose_files(
-    tracker: GitHubTracker, files: Mapping[str, bytes], *, branch: str, title: str, body: str
+    issues: Issues, files: Mapping[str, bytes], *, branch: str, title: str, body: str
 ) -> tuple[int, str]:
     """The same for files that close no issue (a drafted mission): branch ``branch``."""
     check_paths(files)
-    return _Proposal(tracker, branch, branch, branch).run(files, title, body)
+    return _Proposal(issues, branch, branch, branch).run(files, title, body)
 
 
 class _Proposal:
-    def __init__(self, tracker: GitHubTracker, name: str, origin: str, branch: str) -> None:
-        self.tracker = tracker
-        self.repo = tracker.repo
+    def __init__(self, issues: Issues, name: str, origin: str, branch: str) -> None:
+        self.client = issues.client
+        self.repo = issues.repo
         self.name = name  # what errors name
         self.origin = origin  # what the commit message credits
         self.branch = branch
@@ -138,7 +138,7 @@ class _Proposal:
     def _call(self, fn: Callable[[], T], what: str, *, idempotent: bool = True) -> T:
         """One call through the tracker's retrying client; GitHub's refusals become errors."""
         try:
-            return self.tracker.client.call(fn, idempotent=idempotent, what=what)
+            return self.client.call(fn, idempotent=idempotent, what=what)
         except GitHubRefused as exc:
             raise GitHubError(f"{self.name}: {exc}") from exc
 

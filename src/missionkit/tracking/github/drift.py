@@ -9,6 +9,8 @@ from missionkit.tracking.desired import parse_marker, render_body
 from missionkit.tracking.model import Item, Key
 
 if TYPE_CHECKING:
+    from missionkit.tracking.github.events import EventLog
+    from missionkit.tracking.github.issues import Issues
     from missionkit.tracking.github.tracker import GitHubTracker
     from missionkit.tracking.plan import Plan
 
@@ -25,14 +27,15 @@ EVENTS = {
 class DriftLog:
     """Reads an issue's events once per sync to tell who made a change and when."""
 
-    def __init__(self, tracker: GitHubTracker) -> None:
-        self.tracker = tracker
+    def __init__(self, issues: Issues, events_log: EventLog) -> None:
+        self.issues = issues
+        self.events_log = events_log
         self._events: dict[int, list[tuple[str, str, datetime]]] = {}
 
     def _read(self, item: Item) -> list[tuple[str, str, datetime]]:
         if item.number not in self._events:
-            issue = self.tracker._issue(item)
-            self._events[item.number] = self.tracker.client.call(
+            issue = self.issues.issue(item)
+            self._events[item.number] = self.issues.client.call(
                 lambda: [
                     (e.event, e.actor.login if e.actor else "", e.created_at)
                     for e in issue.get_events()
@@ -43,15 +46,15 @@ class DriftLog:
 
     def changed_by(self, item: Item, field: str) -> tuple[str | None, datetime | None]:
         kinds = EVENTS.get(field, set())
-        own = self.tracker.events_log.trusted()
+        own = self.events_log.trusted()
         for kind, actor, at in reversed(self._read(item)):
             if kind in kinds and actor not in own:
                 return actor, at
         return None, None
 
     def foreign_children(self, item: Item, known: set[int]) -> list[tuple[int, str]]:
-        issue = self.tracker._issue(item)
-        return self.tracker.client.call(
+        issue = self.issues.issue(item)
+        return self.issues.client.call(
             lambda: [
                 (child.number, child.title)
                 for child in issue.get_sub_issues()
@@ -64,7 +67,7 @@ class DriftLog:
 def adopt(tracker: GitHubTracker, number: int, plan: Plan, key: Key) -> None:
     """Make issue ``number`` the item of task ``key``: its marker, labels and owner."""
     issue = tracker.client.call(lambda: tracker.repo.get_issue(number), what=f"read #{number}")
-    item = tracker._to_item(issue, key, None)
+    item = tracker.issues.to_item(issue, key, None, None)
     titles = {k: s.title for k, s in plan.specs.items()}
     spec = plan.specs[key]
     body = render_body(spec, lambda k: tracker.link(plan.items.get(k), k), titles)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +19,12 @@ from github import GithubException
 
 from missionkit import clock
 from missionkit.templating import render_template
+from missionkit.tracking.github.issues import Issues
 from missionkit.tracking.model import Event, Item, Key
 
 if TYPE_CHECKING:
     from github.Issue import Issue
     from github.IssueComment import IssueComment
-
-    from missionkit.tracking.github.tracker import GitHubTracker
 
 HISTORY_PREFIX = "<!-- missionkit-history "
 MAX_BODY = 60_000  # GitHub keeps comments up to 65,536 characters: start a new one before
@@ -74,26 +75,24 @@ def parse_history(key: Key, body: str) -> list[Event] | None:
 class EventLog:
     """Reads and writes the transition history of a mission's issues."""
 
-    def __init__(self, tracker: GitHubTracker) -> None:
-        self.tracker = tracker
+    def __init__(self, issues: Issues, own_login: Callable[[], str]) -> None:
+        self.issues = issues
+        self.own_login = own_login  # the token's user
         self._trusted: set[str] | None = None
-
-    def created(self, item: Item, state: str) -> None:
-        """Creation is already on record as the issue's creation time: nothing to write."""
 
     def state(self, item: Item, before: str, after: str, actor: str, reason: str) -> None:
         self.record(Event(clock.now(), item.key, actor, "state", before, after, reason), item)
 
     def record(self, event: Event, item: Item | None = None, note: str | None = None) -> None:
         """Add ``event`` to the issue's history comment; ``note`` is posted for people."""
-        tracker = self.tracker
+        issues = self.issues
         if item is None:
-            item = tracker._find(event.key)
+            item = issues.find(event.key)
             if item is None:
                 return
         if note:
-            tracker.comment(item, note, event.actor)
-        issue = tracker._issue(item)
+            issues.comment(item, note)
+        issue = issues.issue(item)
         comments = self._comments(issue)
         own = [c for c in comments if c.user.login in self.trusted()]
         last = next((c for c in reversed(own) if HISTORY_PREFIX in (c.body or "")), None)
@@ -101,27 +100,21 @@ class EventLog:
         events = [*(events or []), event]
         body = history_body(events)
         if last is not None and len(body) <= MAX_BODY:
-            tracker.client.call(lambda: last.edit(body), what=f"update history of #{item.number}")
+            issues.client.call(lambda: last.edit(body), what=f"update history of #{item.number}")
         else:
-            tracker.comment(item, history_body([event]), event.actor)
+            issues.comment(item, history_body([event]))
 
     def trusted(self) -> set[str]:
         """Logins whose comments may carry history: the token's own user and the Actions bot."""
         if self._trusted is None:
-            import os
-
             logins = {os.environ.get("MISSIONKIT_BOT_LOGIN", "github-actions[bot]")}
             with contextlib.suppress(GithubException, Exception):
-                logins.add(
-                    self.tracker.client.call(
-                        lambda: self.tracker.gh.get_user().login, what="read the token's user"
-                    )
-                )
+                logins.add(self.issues.client.call(self.own_login, what="read the token's user"))
             self._trusted = logins
         return self._trusted
 
     def _comments(self, issue: Issue) -> list[IssueComment]:
-        return self.tracker.client.call(
+        return self.issues.client.call(
             lambda: list(issue.get_comments()), what=f"read comments of #{issue.number}"
         )
 
@@ -135,7 +128,7 @@ class EventLog:
         return out
 
     def for_item(self, item: Item) -> list[Event]:
-        issue = self.tracker._issue(item)
+        issue = self.issues.issue(item)
         created = Event(
             issue.created_at,
             item.key,
@@ -149,7 +142,8 @@ class EventLog:
 
     def history(self, mission_id: str) -> list[Event]:
         events: list[Event] = []
-        for issue, key, _ in self.tracker._list(mission_id):
+        for found in self.issues.listed(mission_id):
+            issue, key = found.issue, found.key
             events.append(
                 Event(
                     issue.created_at,

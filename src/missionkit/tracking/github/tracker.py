@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from github import Github, GithubException
-from github.Issue import Issue
 from github.NamedUser import NamedUser
 from github.Repository import Repository
 
-from missionkit.spec.model import TaskState
+from missionkit.lifecycle import (
+    LifecycleEvent,
+    MissionState,
+    TaskEvent,
+    TaskState,
+    allows,
+    is_finished,
+    next_state,
+)
 from missionkit.tracking.base import Tracker
-from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.drift import Synced
 from missionkit.tracking.github.claims import ClaimRefs
 from missionkit.tracking.github.client import (
@@ -27,53 +34,13 @@ from missionkit.tracking.github.client import (
 )
 from missionkit.tracking.github.drift import DriftLog, adopt
 from missionkit.tracking.github.events import EventLog
-from missionkit.tracking.labels import Label, is_managed, state_from_labels, status_label
-from missionkit.tracking.model import (
-    MISSION_ACTIVE,
-    MISSION_AWAITING,
-    MISSION_CLOSED,
-    Comment,
-    Event,
-    Item,
-    Key,
-    Spec,
-)
+from missionkit.tracking.github.issues import CREATE_ATTEMPTS, Issues
+from missionkit.tracking.labels import Label
+from missionkit.tracking.model import Event, Item, Key, Spec
+from missionkit.tracking.policy import item_assignees, item_labels
 
 if TYPE_CHECKING:
     from missionkit.tracking.plan import Plan
-
-CREATE_ATTEMPTS = 4
-
-
-def _state_of(issue: Issue, key: Key) -> str:
-    labels = {label.name for label in issue.labels}
-    if key.is_mission:
-        if issue.state == "closed":
-            return MISSION_CLOSED
-        return MISSION_AWAITING if status_label(MISSION_AWAITING) in labels else MISSION_ACTIVE
-    if issue.state == "closed":
-        return TaskState.CANCELLED if issue.state_reason == "not_planned" else TaskState.DONE
-    return state_from_labels(labels, TaskState.BLOCKED)
-
-
-def _raw(issue: Issue) -> dict[str, Any]:
-    """The JSON the issue was built from, without PyGithub fetching the issue again."""
-    raw = getattr(issue, "_rawData", None)
-    return raw if isinstance(raw, dict) else {}
-
-
-def _summary(issue: Issue, name: str, field: str) -> int | None:
-    raw = _raw(issue).get(name)
-    if isinstance(raw, dict) and isinstance(raw.get(field), int):
-        return int(raw[field])
-    return None
-
-
-def _shows_status(key: Key, state: str) -> bool:
-    """Open tasks carry a ``status:`` label; a mission only while it awaits sign-off."""
-    if key.task:
-        return state not in (TaskState.DONE, TaskState.CANCELLED)
-    return state == MISSION_AWAITING
 
 
 class GitHubTracker(Tracker):
@@ -86,11 +53,10 @@ class GitHubTracker(Tracker):
         super().__init__()
         self.gh = gh
         self.repo: Repository = gh.get_repo(repository)
-        self.client = client
-        self.issues: dict[int, Issue] = {}
-        self.events_log = EventLog(self)
+        self.issues = Issues(self.repo, client)
+        self.events_log = EventLog(self.issues, lambda: gh.get_user().login)
         self.claims = ClaimRefs(self.repo, client, self.warnings)
-        self.drift_log = DriftLog(self)
+        self.drift_log = DriftLog(self.issues, self.events_log)
 
     @classmethod
     def connect(
@@ -106,52 +72,31 @@ class GitHubTracker(Tracker):
         )
         return cls(gh, repository, client)
 
+    @property
+    def client(self) -> Client:
+        """The retrying client every call goes through (shared with the issues' helpers)."""
+        return self.issues.client
+
+    @client.setter
+    def client(self, client: Client) -> None:
+        self.issues.client = client
+
     def close(self) -> None:
         self.gh.close()
 
     # -- reading ---------------------------------------------------------------------------
-    def _to_item(self, issue: Issue, key: Key, spec_hash: str | None) -> Item:
-        self.issues[issue.number] = issue
-        return Item(
-            key=key,
-            number=issue.number,
-            uid=issue.id,
-            title=issue.title,
-            state=_state_of(issue, key),
-            labels=frozenset(label.name for label in issue.labels),
-            assignees=frozenset(a.login for a in issue.assignees),
-            spec_hash=spec_hash,
-            url=issue.html_url,
-            blocked_by_count=_summary(issue, "issue_dependencies_summary", "total_blocked_by"),
-            sub_issue_count=_summary(issue, "sub_issues_summary", "total"),
-            updated_at=issue.updated_at,
-        )
-
-    def _list(self, mission_id: str) -> list[tuple[Issue, Key, str]]:
-        def fetch() -> list[tuple[Issue, Key, str]]:
-            found = []
-            for issue in self.repo.get_issues(state="all", labels=[f"mission:{mission_id}"]):
-                if _raw(issue).get("pull_request"):
-                    continue
-                marker = parse_marker(issue.body)
-                if marker is None or marker[0].mission != mission_id:
-                    continue
-                found.append((issue, marker[0], marker[1]))
-            return found
-
-        return self.client.call(fetch, what=f"list issues of mission {mission_id}")
-
     def read(self, mission_id: str) -> list[Item]:
         items: dict[Key, Item] = {}
-        for issue, key, spec_hash in self._list(mission_id):
+        for found in self.issues.listed(mission_id):
+            key = found.key
             if key in items:
                 # Two issues claim one task (made by hand?): keep the oldest, tell the user.
                 self.warnings.append(
-                    f"{key}: issues #{items[key].number} and #{issue.number} "
+                    f"{key}: issues #{items[key].number} and #{found.issue.number} "
                     "both carry its marker; using the older one"
                 )
                 continue
-            items[key] = self._to_item(issue, key, spec_hash)
+            items[key] = self.issues.to_item(found.issue, key, found.spec_hash, found.owner)
         return list(items.values())
 
     def label_names(self) -> set[str]:
@@ -159,23 +104,14 @@ class GitHubTracker(Tracker):
             lambda: {label.name for label in self.repo.get_labels()}, what="list labels"
         )
 
-    def _issue(self, item: Item) -> Issue:
-        issue = self.issues.get(item.number)
-        if issue is None:
-            issue = self.client.call(
-                lambda: self.repo.get_issue(item.number), what=f"read issue #{item.number}"
-            )
-            self.issues[item.number] = issue
-        return issue
-
     def blockers(self, item: Item) -> list[int]:
-        issue = self._issue(item)
+        issue = self.issues.issue(item)
         return self.client.call(
             lambda: [i.id for i in issue.get_blocked_by()], what=f"list what blocks #{item.number}"
         )
 
     def children(self, item: Item) -> list[int]:
-        issue = self._issue(item)
+        issue = self.issues.issue(item)
         return self.client.call(
             lambda: [i.id for i in issue.get_sub_issues()],
             what=f"list sub-issues of #{item.number}",
@@ -186,7 +122,7 @@ class GitHubTracker(Tracker):
 
     # -- drift (see missionkit.tracking.drift) ------------------------------------------------
     def synced(self, item: Item) -> Synced | None:
-        return Synced.parse(self._issue(item).body)
+        return Synced.parse(self.issues.issue(item).body)
 
     def changed_by(self, item: Item, field: str) -> tuple[str | None, datetime | None]:
         return self.drift_log.changed_by(item, field)
@@ -210,16 +146,8 @@ class GitHubTracker(Tracker):
 
         self.client.call(make, what=f"create label {label.name}")
 
-    def _find(self, key: Key) -> Item | None:
-        for issue, found, spec_hash in self._list(key.mission):
-            if found == key:
-                return self._to_item(issue, key, spec_hash)
-        return None
-
     def create(self, spec: Spec, body: str, state: str) -> Item:
-        labels = list(spec.labels)
-        if spec.key.task:
-            labels.append(status_label(state))
+        labels = item_labels((), spec.key, managed=spec.labels, state=state)
         assignees = list(spec.assignees)
         for _ in range(CREATE_ATTEMPTS):
             try:
@@ -231,7 +159,7 @@ class GitHubTracker(Tracker):
                     what=f"create issue for {spec.key}",
                 )
             except Ambiguous:
-                found = self._find(spec.key)
+                found = self.issues.find(spec.key)
                 if found is not None:
                     return found
                 continue
@@ -244,55 +172,40 @@ class GitHubTracker(Tracker):
                     assignees = []
                     continue
                 raise
-            item = self._to_item(issue, spec.key, spec.spec_hash)
-            self.events_log.created(item, state)
-            return item
+            return self.issues.to_item(issue, spec.key, spec.spec_hash, _owner(spec))
         raise GitHubError(f"create issue for {spec.key}: no answer after {CREATE_ATTEMPTS} tries")
 
-    def _labels_for(self, item: Item, spec: Spec | None, state: str | None) -> list[str]:
-        keep = [x for x in item.labels if not is_managed(x)]
-        managed = (
-            list(spec.labels)
-            if spec
-            else [x for x in item.labels if is_managed(x) and not x.startswith("status:")]
-        )
-        if state is None:
-            status = [x for x in item.labels if x.startswith("status:")]
-        elif _shows_status(item.key, state):
-            status = [status_label(state)]
-        else:
-            status = []
-        return sorted(set(keep) | set(managed) | set(status))
-
     def update(self, item: Item, spec: Spec, body: str) -> Item:
-        issue = self._issue(item)
-        assignees: list[NamedUser | str] = list(sorted(set(item.assignees) | set(spec.assignees)))
-        labels = self._labels_for(item, spec, None)
+        issue = self.issues.issue(item)
+        assignees: list[NamedUser | str] = list(
+            item_assignees(item.assignees, item.owner, spec.assignees)
+        )
+        labels = item_labels(item.labels, item.key, managed=spec.labels)
         self.client.call(
             lambda: issue.edit(title=spec.title, body=body, labels=labels, assignees=assignees),
             what=f"update #{item.number}",
         )
-        return self._to_item(issue, item.key, spec.spec_hash)
+        return self.issues.to_item(issue, item.key, spec.spec_hash, _owner(spec))
 
-    def set_state(self, item: Item, state: str, actor: str, reason: str) -> Item:
-        issue = self._issue(item)
-        labels = self._labels_for(item, None, state)
-        kwargs: dict[str, Any] = {"labels": labels}
-        if state in (TaskState.DONE, MISSION_CLOSED):
-            kwargs.update(state="closed", state_reason="completed")
-        elif state == TaskState.CANCELLED:
+    def _write_state(self, item: Item, state: str, actor: str, reason: str) -> Item:
+        """Show ``state`` on the issue (labels, open or closed) and add it to the history."""
+        issue = self.issues.issue(item)
+        kwargs: dict[str, Any] = {"labels": item_labels(item.labels, item.key, state=state)}
+        if state == TaskState.CANCELLED:
             kwargs.update(state="closed", state_reason="not_planned")
+        elif is_finished(state) or state == MissionState.CLOSED:
+            kwargs.update(state="closed", state_reason="completed")
         elif issue.state == "closed":
             kwargs.update(state="open", state_reason="reopened")
         self.client.call(lambda: issue.edit(**kwargs), what=f"set #{item.number} {state}")
         if item.state == TaskState.RUNNING and state != TaskState.RUNNING:
             self.claims.release(item.key)
-        updated = self._to_item(issue, item.key, item.spec_hash)
+        updated = self.issues.to_item(issue, item.key, item.spec_hash, item.owner)
         self.events_log.state(updated, item.state, state, actor, reason)
         return updated
 
     def add_child(self, parent: Item, child: Item) -> None:
-        issue = self._issue(parent)
+        issue = self.issues.issue(parent)
 
         def add() -> None:
             try:
@@ -305,8 +218,8 @@ class GitHubTracker(Tracker):
         self.client.call(add, what=f"add #{child.number} as sub-issue of #{parent.number}")
 
     def add_blocker(self, item: Item, blocker: Item) -> None:
-        issue = self._issue(item)
-        other = self._issue(blocker)
+        issue = self.issues.issue(item)
+        other = self.issues.issue(blocker)
 
         def add() -> None:
             try:
@@ -319,8 +232,8 @@ class GitHubTracker(Tracker):
         self.client.call(add, what=f"mark #{item.number} blocked by #{blocker.number}")
 
     def remove_blocker(self, item: Item, blocker: Item) -> None:
-        issue = self._issue(item)
-        other = self._issue(blocker)
+        issue = self.issues.issue(item)
+        other = self.issues.issue(blocker)
 
         def remove() -> None:
             try:
@@ -333,23 +246,27 @@ class GitHubTracker(Tracker):
         self.client.call(remove, what=f"unblock #{item.number} from #{blocker.number}")
 
     # -- execution -------------------------------------------------------------------------
-    def transition(
-        self, item: Item, expected: Sequence[str], state: str, actor: str, reason: str
-    ) -> Item | None:
-        fresh = self.client.call(
-            lambda: self.repo.get_issue(item.number), what=f"read issue #{item.number}"
-        )
-        self.issues[item.number] = fresh
-        current = self._to_item(fresh, item.key, item.spec_hash)
-        if current.state not in expected:
+    def transition(self, item: Item, event: LifecycleEvent, actor: str, reason: str) -> Item | None:
+        next_state(item.state, event, str(item.key))
+        fresh = self.issues.fresh(item)
+        current = self.issues.to_item(fresh, item.key, item.spec_hash, item.owner)
+        if not allows(current.state, event):
             return None
-        return self.set_state(current, state, actor, reason)
+        return self._write_state(current, next_state(current.state, event), actor, reason)
+
+    def observed(
+        self, item: Item, shown: str, event: LifecycleEvent, actor: str, reason: str
+    ) -> Item:
+        """Record ``event``, which a person already made on GitHub (closing or reopening the
+        issue), from the state the issue ``shown`` before; bring its labels in line."""
+        state = next_state(shown, event, str(item.key))
+        return self._write_state(replace(item, state=shown), state, actor, reason)
 
     def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
         """Ready → running, guarded by a claim ref that only one claimer can create."""
         if not self.claims.take(item.key, actor, lease_seconds):
             return None
-        moved = self.transition(item, [TaskState.READY], TaskState.RUNNING, actor, "claimed")
+        moved = self.transition(item, TaskEvent.CLAIM, actor, "claimed")
         if moved is None:
             self.claims.release(item.key)
         return moved
@@ -359,7 +276,7 @@ class GitHubTracker(Tracker):
     ) -> tuple[int, str] | None:
         from missionkit.tracking.github.changes import propose_changes
 
-        return propose_changes(self, item, files, title=title, body=body)
+        return propose_changes(self.issues, item, files, title=title, body=body)
 
     def permission(self, login: str) -> str:
         """The user's permission on the repository: admin, maintain, write, triage, read or none."""
@@ -379,23 +296,11 @@ class GitHubTracker(Tracker):
         return self.events_log.for_item(item)
 
     def comment(self, item: Item, body: str, author: str) -> None:
-        issue = self._issue(item)
-        self.client.call(
-            lambda: issue.create_comment(body), idempotent=False, what=f"comment on #{item.number}"
-        )
-
-    def comments(self, item: Item) -> list[Comment]:
-        issue = self._issue(item)
-        return self.client.call(
-            lambda: [
-                Comment(item.key, c.created_at, c.user.login, c.body) for c in issue.get_comments()
-            ],
-            what=f"read comments of #{item.number}",
-        )
+        self.issues.comment(item, body)
 
     def assign(self, item: Item, logins: Sequence[str]) -> list[str]:
         """Add assignees; GitHub silently drops logins it cannot assign, so compare after."""
-        issue = self._issue(item)
+        issue = self.issues.issue(item)
         wanted = [x for x in logins if x.casefold() not in {a.casefold() for a in item.assignees}]
         if not wanted:
             return []
@@ -414,3 +319,7 @@ class GitHubTracker(Tracker):
 
     def record(self, event: Event, note: str | None = None) -> None:
         self.events_log.record(event, note=note)
+
+
+def _owner(spec: Spec) -> str | None:
+    return spec.assignees[0] if spec.assignees else None

@@ -7,7 +7,7 @@ Comment commands are checked against the commenter's permission on the repositor
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +15,23 @@ from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.errors import CheckFailed, UsageError
 from missionkit.execution import actions
 from missionkit.execution.notify import Notifier
-from missionkit.spec.model import Mission, TaskState
+from missionkit.lifecycle import (
+    IllegalTransition,
+    MissionEvent,
+    MissionState,
+    TaskEvent,
+    TaskState,
+    allows,
+    finishing_event,
+    is_finished,
+    undo_close,
+)
+from missionkit.spec.model import Mission
 from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.github.commands import parse_command
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.labels import state_from_labels, status_label
-from missionkit.tracking.model import (
-    MISSION_ACTIVE,
-    MISSION_AWAITING,
-    MISSION_CLOSED,
-    Item,
-    Key,
-)
+from missionkit.tracking.model import Item, Key
 
 WRITERS = {"admin", "maintain", "write"}
 #: Marks the refusal given to someone with no access: such a person gets one reply per issue,
@@ -86,7 +91,10 @@ def handle(
             " ignored",
         )
     if kind == "issues" and action in ("closed", "reopened"):
-        return _closed_or_reopened(tracker, notifier, mission, item, str(action), issue, sender)
+        try:
+            return _closed_or_reopened(tracker, notifier, mission, item, str(action), issue, sender)
+        except IllegalTransition as exc:
+            return Outcome(key, f"{exc}; nothing recorded")
     if kind == "issue_comment" and action == "created":
         comment = payload.get("comment") or {}
         return _command(tracker, notifier, mission, item, comment)
@@ -104,25 +112,29 @@ def _mission_closed(
     """Closing a mission's issue is a sign-off: an approver's when every task is done;
     anyone else's, or an early one, is undone with a reply saying how to sign off."""
     key = item.key
-    before = MISSION_AWAITING if status_label(MISSION_AWAITING) in item.labels else MISSION_ACTIVE
-    if before == MISSION_AWAITING and how == "completed" and actions.is_approver(mission, sender):
-        closed = tracker.set_state(
-            replace(item, state=before),
-            MISSION_CLOSED,
+    awaiting = MissionState.AWAITING_SIGNOFF
+    shown = awaiting if status_label(awaiting) in item.labels else MissionState.ACTIVE
+    approver = actions.is_approver(mission, sender)
+    if allows(shown, MissionEvent.SIGN_OFF) and how == "completed" and approver:
+        closed = tracker.observed(
+            item,
+            shown,
+            MissionEvent.SIGN_OFF,
             sender,
             f"signed off by @{sender} (closed the mission's issue)",
         )
         actions.announce_signoff(notifier, mission, closed, sender)
         return Outcome(key, f"{key} signed off by @{sender}")
-    if not actions.is_approver(mission, sender):
+    if not approver:
         why = f"only the approvers of {mission.id} ({', '.join(mission.approvers)}) sign it off"
-    elif before != MISSION_AWAITING:
+    elif not allows(shown, MissionEvent.SIGN_OFF):
         why = "not every task is done yet"
     else:
         why = "a mission is signed off as completed, not closed as not planned"
-    reopened = tracker.set_state(
-        replace(item, state=MISSION_CLOSED),
-        before,
+    reopened = tracker.observed(
+        item,
+        MissionState.CLOSED,
+        undo_close(shown),
         "missionkit",
         f"reopened: @{sender} closed it, but {why}",
     )
@@ -150,22 +162,40 @@ def _closed_or_reopened(
         if key.task:
             # The issue is closed already (so the item reads done or cancelled); record the
             # change from the state its label still shows, and drop that label.
-            before = state_from_labels(item.labels, TaskState.BLOCKED)
-            if before == TaskState.RUNNING and mission.task(key.task).agent == COPILOT:
+            shown = state_from_labels(item.labels, TaskState.BLOCKED)
+            if shown == TaskState.RUNNING and mission.task(key.task).agent == COPILOT:
                 # a merge of Copilot's pull request: done only once the checks pass (dispatch)
                 return Outcome(key, f"{key} closed; its checks on the merged result decide")
-            moved = tracker.set_state(
-                replace(item, state=before),
-                item.state,
+            moved = tracker.observed(
+                item,
+                shown,
+                finishing_event(item.state),
                 sender,
                 f"issue closed as {how} by @{sender}",
             )
             return Outcome(key, f"{key} closed by @{sender}: {moved.state}")
         return _mission_closed(tracker, notifier, mission, item, sender, how)
     if key.task:
-        moved = tracker.set_state(item, TaskState.BLOCKED, sender, f"issue reopened by @{sender}")
+        still = state_from_labels(item.labels, "")
+        if still and not is_finished(still):
+            # its label says the task never finished (missionkit reopened it): nothing changes
+            return Outcome(key, f"{key} reopened by @{sender}: still {still}")
+        moved = tracker.observed(
+            item,
+            _last_finished(tracker, item),
+            TaskEvent.REOPEN,
+            sender,
+            f"issue reopened by @{sender}",
+        )
         return Outcome(key, f"{key} reopened by @{sender}: {moved.state} until dispatch")
     return Outcome(key, f"{key} reopened by @{sender}")
+
+
+def _last_finished(tracker: GitHubTracker, item: Item) -> str:
+    """How a reopened task's issue had been closed: the last state its history recorded, if
+    that is a finished one; done otherwise."""
+    recorded = [e.to_state for e in tracker.events(item) if e.kind == "state" and e.to_state]
+    return recorded[-1] if recorded and is_finished(recorded[-1]) else TaskState.DONE
 
 
 def _command(

@@ -56,13 +56,8 @@ def comments_of(tracker: object, item: object) -> list[object]:
     comments is not part of the tracker interface: only tests need it)."""
     from missionkit.tracking.github.tracker import GitHubTracker
     from missionkit.tracking.local import LocalTracker
-    from missionkit.tracking.model import Comment
 
     if isinstance(tracker, LocalTracker):
         return list(tracker.comments(item))  # type: ignore[arg-type]
     assert isinstance(tracker, GitHubTracker)
-    issue = tracker.issues.fresh(item)  # type: ignore[arg-type]
-    return [
-        Comment(item.key, c.created_at, c.user.login, c.body)  # type: ignore[attr-defined]
-        for c in issue.get_comments()
-    ]
+    return list(tracker.issues.comments(item))  # type: ignore[arg-type]

@@ -63,6 +63,9 @@ class Agent(ABC):
     """A task executor. Subclasses set ``Inputs`` and implement :meth:`run`."""
 
     Inputs: ClassVar[type[BaseModel]] = Inputs
+    runs_command: ClassVar[bool] = False
+    """True when the agent runs a command in its own process, which enforces the task's
+    timeout by stopping that process; otherwise the runner enforces it around ``run``."""
 
     @abstractmethod
     def run(self, ctx: AgentContext, inputs: BaseModel) -> AgentResult:

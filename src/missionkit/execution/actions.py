@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from missionkit import clock
 from missionkit.errors import CheckFailed
-from missionkit.execution.notify import Notice, Notifier
+from missionkit.execution.notify import Notice, Notifier, subject
 from missionkit.lifecycle import (
     MissionEvent,
     MissionState,
@@ -15,6 +15,7 @@ from missionkit.lifecycle import (
 )
 from missionkit.lifecycle import is_approver as _is_approver
 from missionkit.spec.model import Mission
+from missionkit.templating import render_text
 from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Event, Item, Key
 
@@ -127,8 +128,8 @@ def announce_signoff(notifier: Notifier, mission: Mission, item: Item, actor: st
         Notice(
             "closed",
             mission,
-            f"signed off by {actor}",
-            f"{mission.spec.title} is closed: {actor} signed it off.",
+            subject("closed", actor=actor),
+            render_text("notify/closed.md.j2", {"mission": mission, "actor": actor}),
             tuple(mission.spec.stakeholders),
             item.url,
         )

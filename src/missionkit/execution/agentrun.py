@@ -18,7 +18,7 @@ from missionkit.execution.runner import RunOutcome, run_task
 from missionkit.lifecycle import TaskEvent, TaskState, allows
 from missionkit.llm.budget import tracker_budget
 from missionkit.spec.model import Mission, Task
-from missionkit.templating import render_template
+from missionkit.templating import render_template, render_text
 from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Item, Key
 
@@ -81,17 +81,16 @@ def finish(
         return None  # someone else moved it (a person closed it meanwhile): keep theirs
     if proposed is not None:
         number, url = proposed
-        text = (
-            f"The `{task.agent}` agent's files are in pull request #{number} ({url}). "
-            "Review it and merge it: merging closes this task and lets the mission go on."
-        )
+        text = render_text("notify/review.md.j2", {"task": task, "number": number, "url": url})
         escalate(tracker, notifier, mission, task, moved, "needs-human", text, actor)
     elif outcome.verdict == Verdict.NEEDS_HUMAN:
         escalate(
             tracker, notifier, mission, task, moved, "needs-human", outcome.question or "", actor
         )
     elif outcome.verdict == Verdict.FAILED:
-        text = "\n".join(f"- {r}" for r in outcome.reasons) + f"\n\nRun folder: `{outcome.run_dir}`"
+        text = render_text(
+            "notify/failed.md.j2", {"reasons": outcome.reasons, "run_dir": outcome.run_dir}
+        )
         escalate(tracker, notifier, mission, task, moved, "failed", text, actor)
     return moved
 

@@ -13,7 +13,7 @@ from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.agents.copilot.follow import CopilotOwner, owns
 from missionkit.execution.claims import lease_for, stale_reason
 from missionkit.execution.escalation import ESCALATED, escalate
-from missionkit.execution.notify import Notice, Notifier
+from missionkit.execution.notify import Notice, Notifier, subject
 from missionkit.graph.order import mission_order, task_order
 from missionkit.lifecycle import (
     ESCALATING,
@@ -25,7 +25,7 @@ from missionkit.lifecycle import (
     satisfies,
 )
 from missionkit.spec.model import Mission, Task
-from missionkit.templating import render_template
+from missionkit.templating import render_template, render_text
 from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Item, Key
 
@@ -239,7 +239,9 @@ class Dispatcher:
         )
         self.tracker.comment(item, text, self.actor)
         channels = self.notifier.send(
-            Notice("ready", mission, f"{task.id} is ready for @{owner}", text, (owner,), item.url)
+            Notice(
+                "ready", mission, subject("ready", task=task, owner=owner), text, (owner,), item.url
+            )
         )
         result.note(f"{item.key}: @{owner} notified ({'; '.join(channels)})")
 
@@ -250,11 +252,7 @@ class Dispatcher:
         now = clock.now()
         if last is not None and now - last < after:
             return
-        text = (
-            f"`{item.key}` has been {item.state} since {item.updated_at:%Y-%m-%d %H:%M} UTC."
-            if item.updated_at
-            else f"`{item.key}` is {item.state}."
-        )
+        text = render_text("notify/reminder.md.j2", {"item": item})
         escalate(
             self.tracker,
             self.notifier,
@@ -289,7 +287,7 @@ class Dispatcher:
             Notice(
                 "awaiting-signoff",
                 mission,
-                "ready for sign-off",
+                subject("awaiting-signoff"),
                 text,
                 tuple(mission.approvers),
                 moved.url,

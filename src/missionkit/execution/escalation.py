@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from missionkit import clock
-from missionkit.execution.notify import Notice, Notifier
+from missionkit.execution.notify import Notice, Notifier, subject
 from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
 from missionkit.tracking.base import ExecutionOps
@@ -44,13 +44,8 @@ def escalate(
             "refused": refused,
         },
     )
-    subject = {
-        "needs-human": f"{task.id} needs a person",
-        "failed": f"{task.id} failed",
-    }.get(kind, f"{task.id}: {kind}")
-    if again:
-        subject += " (reminder)"
-    results = notifier.send(Notice(kind, mission, subject, text, tuple(people), item.url))
+    title = subject(kind, task=task, again=again)
+    results = notifier.send(Notice(kind, mission, title, text, tuple(people), item.url))
     reason = f"{'re-escalated' if again else 'escalated'} to {', '.join(people)}: " + "; ".join(
         results
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from missionkit.spec.model import Mission
-from missionkit.templating import render_template
+from missionkit.templating import render_template, render_text
 
 TIMEOUT = 10
 
@@ -32,6 +32,11 @@ class Notice:
     text: str
     people: tuple[str, ...]
     url: str | None = None
+
+
+def subject(kind: str, **context: object) -> str:
+    """The subject line of a notice of ``kind`` (the template knows each kind's wording)."""
+    return render_text("notify/subject.j2", {"kind": kind, "again": False, **context})
 
 
 class Notifier:

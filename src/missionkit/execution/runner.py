@@ -58,9 +58,9 @@ def _call_agent(agent_name: str, ctx: AgentContext, with_: Mapping[str, object])
     try:
         inputs = cls.Inputs.model_validate(dict(with_))
     except ValidationError as exc:
-        return AgentResult(Verdict.FAILED, f"Invalid `with:` inputs:\n\n```\n{exc}\n```\n")
+        return _problem("inputs", detail=str(exc))
     agent = cls()
-    if agent_name == "shell" or ctx.timeout is None:
+    if cls.runs_command or ctx.timeout is None:
         return _guarded(agent.run, ctx, inputs)
     box: list[AgentResult] = []
     worker = threading.Thread(
@@ -69,17 +69,21 @@ def _call_agent(agent_name: str, ctx: AgentContext, with_: Mapping[str, object])
     worker.start()
     worker.join(ctx.timeout)
     if worker.is_alive() or not box:
-        return AgentResult(Verdict.FAILED, f"The agent did not finish within {ctx.timeout:g} s.")
+        return _problem("timeout", timeout=ctx.timeout)
     return box[0]
+
+
+def _problem(problem: str, detail: str = "", timeout: float | None = None) -> AgentResult:
+    """A failed result for an agent that gave none of its own."""
+    context = {"problem": problem, "detail": detail, "timeout": timeout}
+    return AgentResult(Verdict.FAILED, render_template("run/agent_problem.md.j2", context))
 
 
 def _guarded(run: object, ctx: AgentContext, inputs: object) -> AgentResult:
     try:
         result = run(ctx, inputs)  # type: ignore[operator]
     except Exception:
-        return AgentResult(
-            Verdict.FAILED, f"The agent crashed:\n\n```\n{traceback.format_exc()}```\n"
-        )
+        return _problem("crash", detail=traceback.format_exc())
     assert isinstance(result, AgentResult)
     return result
 

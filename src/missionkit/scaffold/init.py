@@ -22,6 +22,7 @@ import jinja2
 
 from missionkit import __version__
 from missionkit.errors import UsageError
+from missionkit.templating import overlay
 from missionkit.tracking.github.commands import COMMANDS
 
 #: The jobs that install missionkit hold write tokens and secrets: install the release that
@@ -158,19 +159,13 @@ class InitOptions:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("missionkit", "templates/init"),
+    # The workflows' YAML is full of GitHub's ``${{ }}``: missionkit's own values use ``{! !}``.
+    return overlay(
+        "templates/init",
         variable_start_string="{!",
         variable_end_string="!}",
-        block_start_string="{%",
-        block_end_string="%}",
         comment_start_string="{#!",
         comment_end_string="!#}",
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - renders YAML and Markdown, never HTML
     )
 
 

@@ -20,6 +20,7 @@ from missionkit.site.context import (
     site_context,
 )
 from missionkit.site.errors import SiteBuildError
+from missionkit.templating import overlay
 
 PACKAGE_TEMPLATES = "templates/site"
 INDEX = "index.md.j2"
@@ -38,22 +39,10 @@ def markdown_text(value: object) -> str:
 
 
 def environment(overrides: Path | None = None) -> jinja2.Environment:
-    """The site's templates; files in ``overrides`` replace the packaged ones of that name."""
-    loaders: list[jinja2.BaseLoader] = []
-    if overrides is not None and overrides.is_dir():
-        loaders.append(jinja2.FileSystemLoader(overrides))
-    loaders.append(jinja2.PackageLoader("missionkit", PACKAGE_TEMPLATES))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        # Pages escape text with ``md`` (Markdown) or ``e`` (the SVG diagram) where it is used.
-        autoescape=False,  # noqa: S701 - escaped explicitly, see above
-    )
-    env.filters["md"] = markdown_text
-    return env
+    """The site's templates; files in ``overrides`` replace the packaged ones of that name.
+
+    Pages escape text with ``md`` (Markdown) or ``e`` (the SVG diagram) where it is used."""
+    return overlay(PACKAGE_TEMPLATES, overrides=overrides, filters={"md": markdown_text})
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from missionkit.agents.shell.inputs import ShellInputs
 
 class ShellAgent(Agent):
     Inputs = ShellInputs
+    runs_command = True
 
     def run(self, ctx: AgentContext, inputs: BaseModel) -> AgentResult:
         from missionkit.agents.shell.run import run_shell

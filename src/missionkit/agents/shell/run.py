@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.process import run_command, secret_names
+from missionkit.templating import render_template
 
 
 def run_shell(ctx: AgentContext, command: str, env: Mapping[str, str]) -> AgentResult:
@@ -22,14 +23,15 @@ def run_shell(ctx: AgentContext, command: str, env: Mapping[str, str]) -> AgentR
     code, tail = run_command(
         command, ctx.workspace, variables, ctx.timeout, log, secret_names(ctx.mission)
     )
-    fence = "```"
-    if code is None:
-        report = f"`{command}` was stopped after {ctx.timeout:g} s (timeout).\n"
-        report += f"\n{fence}\n{tail}\n{fence}\n"
-        return AgentResult(Verdict.FAILED, report, (log,))
     verdict = Verdict.DONE if code == 0 else Verdict.FAILED
-    status = "succeeded" if code == 0 else f"failed with exit code {code}"
-    report = f"`{command}` {status}.\n"
-    if tail.strip():
-        report += f"\n{fence}\n{tail.rstrip()}\n{fence}\n"
-    return AgentResult(verdict, report, (log,))
+    report = render_template(
+        "agents/shell.md.j2",
+        {
+            "command": command,
+            "stopped": code is None,
+            "code": code,
+            "timeout": ctx.timeout,
+            "tail": tail,
+        },
+    )
+    return AgentResult(Verdict.FAILED if code is None else verdict, report, (log,))

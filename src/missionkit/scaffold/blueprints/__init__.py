@@ -21,6 +21,7 @@ import yaml
 
 from missionkit.errors import MissionkitError, UsageError
 from missionkit.spec.model import check_id
+from missionkit.templating import overlay
 
 _PACKAGE = "missionkit.scaffold.blueprints"
 
@@ -75,12 +76,8 @@ def blueprint_names() -> list[str]:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("missionkit", "scaffold/blueprints"),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,  # noqa: S701 - renders Markdown with YAML frontmatter
-    )
+    # Blueprints are Markdown with YAML frontmatter, written with every newline meant.
+    return overlay("scaffold/blueprints", trim_blocks=False, lstrip_blocks=False)
 
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")

@@ -17,7 +17,14 @@ from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.drift import Synced
 from missionkit.tracking.github.client import Client
 from missionkit.tracking.labels import state_from_labels, status_label
-from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, MISSION_CLOSED, Item, Key
+from missionkit.tracking.model import (
+    MISSION_ACTIVE,
+    MISSION_AWAITING,
+    MISSION_CLOSED,
+    Comment,
+    Item,
+    Key,
+)
 
 CREATE_ATTEMPTS = 4  # tries of a create that is not idempotent (an issue, a pull request)
 
@@ -121,6 +128,16 @@ class Issues:
         )
         self.cache[item.number] = issue
         return issue
+
+    def comments(self, item: Item) -> list[Comment]:
+        """What was said on the item's issue, oldest first."""
+        issue = self.issue(item)
+        return self.client.call(
+            lambda: [
+                Comment(item.key, c.created_at, c.user.login, c.body) for c in issue.get_comments()
+            ],
+            what=f"read comments of #{item.number}",
+        )
 
     def comment(self, item: Item, body: str) -> None:
         issue = self.issue(item)

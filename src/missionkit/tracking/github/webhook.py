@@ -27,6 +27,7 @@ from missionkit.lifecycle import (
     undo_close,
 )
 from missionkit.spec.model import Mission
+from missionkit.templating import render_text
 from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.github.commands import parse_command
 from missionkit.tracking.github.tracker import GitHubTracker
@@ -138,12 +139,8 @@ def _mission_closed(
         "missionkit",
         f"reopened: @{sender} closed it, but {why}",
     )
-    tracker.comment(
-        reopened,
-        f"@{sender} this mission's issue stays open: {why}. When every task is done, an "
-        "approver signs it off by commenting `/approve`.",
-        "missionkit",
-    )
+    reply = render_text("reply/stays_open.md.j2", {"sender": sender, "why": why})
+    tracker.comment(reopened, reply, "missionkit")
     return Outcome(key, f"{key} reopened: {why}")
 
 
@@ -246,7 +243,8 @@ def _command(
             if _refused_no_access_before(tracker, item):
                 return Outcome(key, f"{refused} (no reply: this issue has had its one)")
             mark = f"\n\n{NO_ACCESS_MARK}"
-        tracker.comment(item, f"@{author} {exc}. Nothing changed.{mark}", "missionkit")
+        reply = render_text("reply/refused.md.j2", {"author": author, "problem": exc})
+        tracker.comment(item, reply + mark, "missionkit")
         return Outcome(key, refused)
     return Outcome(key, done)
 
@@ -254,5 +252,6 @@ def _command(
 def _refused_no_access_before(tracker: GitHubTracker, item: Item) -> bool:
     trusted = tracker.events_log.trusted()
     return any(
-        c.author in trusted and NO_ACCESS_MARK in (c.body or "") for c in tracker.comments(item)
+        c.author in trusted and NO_ACCESS_MARK in (c.body or "")
+        for c in tracker.issues.comments(item)
     )

@@ -9,6 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
+def printable(text: str) -> str:
+    """``text`` with every control or other unprintable character escaped (``\\x1b``, ``\\n``),
+    so that text from a file keeps to one line and never drives the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with an input, located as precisely as we know."""
@@ -22,8 +30,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
         if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+            return printable(f"{where}: {self.field}: {self.message}")
+        return printable(f"{where}: {self.message}")
 
 
 class MissionkitError(Exception):

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from missionkit import yamlsafe
+from missionkit.spec import yamlsafe
 from missionkit.cli.main import main
 
 TAGS = [

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from missionkit import yamlsafe
-from missionkit.yamlsafe import MAX_DEPTH, YamlProblem
+from missionkit.spec import yamlsafe
+from missionkit.spec.yamlsafe import MAX_DEPTH, YamlProblem
 
 from support import HEAD
 

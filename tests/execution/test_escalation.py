@@ -172,7 +172,10 @@ def test_a_failed_agent_assigns_comments_and_tells_every_channel_once(
     assert [c.author for c in comments] == ["missionkit-agent", "missionkit-agent"]
     assert comments[0].body.startswith("### ❌ `load`: failed\n")
     assert "`echo loading; exit 3` failed with exit code 3." in comments[0].body
-    context = f"- agent shell failed\n\nRun folder: `{outcome.run_dir}`"
+    context = (
+        "- agent shell failed: `echo loading; exit 3` failed with exit code 3: loading\n"
+        f"\nRun folder: `{outcome.run_dir}`"
+    )
     assert comments[1].body == (
         "@alex-kim @dana-lee @sam-okafor — **Load the claims extract** failed.\n"
         "\n"

@@ -286,7 +286,8 @@ def test_retry_needs_write_access_and_re_queues_a_failed_task(
     load = issue_number(gh_users, "flaky/load")
     cli("dispatch")
     out = cli("agent", "run", "flaky/load", code=1)
-    assert out.startswith("flaky/load: failed — agent shell failed\n")
+    why = "agent shell failed: `test -f extract.csv` failed with exit code 1"
+    assert out.startswith(f"flaky/load: failed — {why} (report: .missionkit/runs/flaky/load/")
 
     # failed: still open, labelled, escalated to its owner and the escalation targets
     issue = gh_users.state.issues[load]
@@ -294,9 +295,10 @@ def test_retry_needs_write_access_and_re_queues_a_failed_task(
     assert "status:failed" in labels_of(gh_users, load)
     assert sorted(issue.assignees) == ["alex-kim", "dana-lee"]
     note = comments_of(gh_users, load)[-1][1]
-    assert note.startswith(
-        "@alex-kim @dana-lee — **Load the extract** failed.\n\n- agent shell failed\n"
-    )
+    assert note.startswith(f"@alex-kim @dana-lee — **Load the extract** failed.\n\n- {why}\n")
+    (report,) = [b for _, b in comments_of(gh_users, load) if b.startswith("### ❌ `load`")]
+    assert f"\n- {why}\n" in report
+    assert "\nReport: `.missionkit/runs/flaky/load/" in report
 
     # /retry from sam-okafor (read) and from outsider (none): refused, a reply, still failed
     for login, permission in (("sam-okafor", "read"), ("outsider", "none")):

@@ -47,7 +47,9 @@ def test_a_failing_command_fails_like_a_workflow_step(
     mission = one_task(write_mission, '    with: {command: "false; echo never"}\n')
     outcome = run_task(mission, mission.task("t"), workspace)
     assert outcome.verdict == Verdict.FAILED
-    assert outcome.reasons == ("agent shell failed",)
+    assert outcome.reasons == ("agent shell failed: `false; echo never` failed with exit code 1",)
+    report = outcome.run_dir / "report.md"
+    assert outcome.summary == f"{outcome.reasons[0]} (report: {report.relative_to(workspace)})"
     assert "failed with exit code 1" in outcome.report
     assert "never" not in (outcome.run_dir / "output.log").read_text()
 

@@ -22,10 +22,18 @@ class Verdict(StrEnum):
     FAILED = "failed"
 
 
+InputPath = tuple[str | int, ...]
+
+
 class Inputs(BaseModel):
     """Base of every agent's ``with:`` model: unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def files_read(self) -> list[tuple[InputPath, str]]:
+        """Each file (or glob pattern) the agent reads that must exist when it runs, with its
+        place under ``with:``, so that ``mission validate`` can warn when it is missing."""
+        return []
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,8 @@ class AgentResult:
 
     ``artifacts`` are files kept with the run; ``changed`` are files the agent wrote into the
     repository (generated models, a mapping): on GitHub they are proposed as a pull request
-    that closes the task when merged.
+    that closes the task when merged. ``reason`` says in one line why the agent failed; without
+    it, the report's first line of text says it.
     """
 
     verdict: Verdict
@@ -57,6 +66,25 @@ class AgentResult:
     artifacts: tuple[Path, ...] = ()
     question: str | None = None
     changed: tuple[Path, ...] = ()
+    reason: str = ""
+
+    @property
+    def why(self) -> str:
+        """One line saying why: ``reason``, else the report's first line of text (or heading)."""
+        heading = ""
+        for line in (self.reason or self.report).splitlines():
+            text = line.strip()
+            if not text or text.startswith("```") or text.startswith("<"):
+                continue
+            if text.startswith("#"):
+                heading = heading or text.lstrip("#").strip()
+                continue
+            return _shorten(text)
+        return _shorten(heading)
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Agent(ABC):

@@ -10,6 +10,8 @@ from missionkit.cli.output import console
 from missionkit.cli.params import missions_option
 from missionkit.errors import UsageError
 from missionkit.scaffold.blueprints import blueprint_names, blueprints, write_blueprint
+from missionkit.spec.inputfiles import missing_inputs
+from missionkit.spec.loader import load
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -54,4 +56,6 @@ def command(
         )
     path = write_blueprint(Path(missions_dir), mission_id, blueprint, _pairs(settings), force=force)
     console().print(f"wrote {path}", markup=False)
+    for warning in missing_inputs(load([path]), Path.cwd()):
+        click.echo(f"warning: {warning}", err=True)
     return 0

@@ -22,6 +22,7 @@ from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.model import Key
 from missionkit.tracking.plan import make_plan
 from missionkit.tracking.select import TrackerSettings
+from missionkit.tracking.status import with_reasons
 
 ICONS = {"done": "[green]✔[/]", "failed": "[red]✘[/]", "needs-human": "[magenta]?[/]"}
 
@@ -110,10 +111,11 @@ def command(
                 demo_answers=_answers(answers_file),
             )
             summary = run.run()
+        statuses = [with_reasons(s, tracker) for s in summary.statuses]
     finally:
         tracker.close()
     waiting = 0
-    for status in summary.statuses:
+    for status in statuses:
         out.print(
             f"\n[bold]{escape(status.mission.spec.title)}[/] ({status.mission.id}): "
             f"{status.done}/{len(status.tasks)} tasks done, {status.state}"
@@ -122,6 +124,8 @@ def command(
             if t.waits_on_kind == "person":
                 waiting += 1
                 out.print(f"  waiting on {t.waits_on}: {t.task} ({t.state}) — {escape(t.title)}")
+                if t.reason:
+                    out.print(f"    [red]✘[/] {escape(t.reason)}")
         if status.state == "awaiting-signoff":
             waiting += 1
             out.print(

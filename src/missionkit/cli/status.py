@@ -12,7 +12,7 @@ from missionkit.cli.output import console
 from missionkit.cli.params import missions_option, opened, tracker_options
 from missionkit.spec.loader import load_missions
 from missionkit.spec.missions import find_mission
-from missionkit.tracking.status import mission_label, mission_status
+from missionkit.tracking.status import mission_label, mission_status, with_reasons
 
 STYLE = {
     "done": "green",
@@ -44,7 +44,7 @@ def command(
     else:
         missions = [m for m in load_missions([missions_dir]) if m.spec.status != "draft"]
     with opened(tracker, repo, api_url) as backend:
-        statuses = [mission_status(m, backend) for m in missions]
+        statuses = [with_reasons(mission_status(m, backend), backend) for m in missions]
     if as_json:
         click.echo(json.dumps([s.to_json() for s in statuses], indent=2, ensure_ascii=False))
         return 0
@@ -68,5 +68,8 @@ def command(
                 escape(t.waits_on or ""),
             )
         out.print(table)
+        for t in status.tasks:
+            if t.reason:
+                out.print(f"[red]✘[/] {t.task}: {escape(t.reason)}")
         out.print()
     return 0

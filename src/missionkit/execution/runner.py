@@ -37,6 +37,7 @@ class RunOutcome:
     question: str | None = None
     reasons: tuple[str, ...] = field(default=())
     changed: tuple[Path, ...] = ()  # repository files the agent wrote (see AgentResult)
+    report_path: str = ""  # the report file, as shown to people
 
     @property
     def summary(self) -> str:
@@ -44,7 +45,8 @@ class RunOutcome:
             return "agent and checks passed"
         if self.verdict == Verdict.NEEDS_HUMAN:
             return "the agent asks a person: " + (self.question or "").splitlines()[0][:200]
-        return "; ".join(self.reasons) or "failed"
+        where = f" (report: {self.report_path})" if self.report_path else ""
+        return ("; ".join(self.reasons) or "failed") + where
 
 
 def warehouse_path(mission: Mission, workspace: Path) -> Path | None:
@@ -58,7 +60,10 @@ def _call_agent(agent_name: str, ctx: AgentContext, with_: Mapping[str, object])
     try:
         inputs = cls.Inputs.model_validate(dict(with_))
     except ValidationError as exc:
-        return _problem("inputs", detail=str(exc))
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "with"
+        reason = f"invalid `with:` inputs: {where}: {first['msg']}"
+        return _problem("inputs", detail=str(exc), reason=reason)
     agent = cls()
     if cls.runs_command or ctx.timeout is None:
         return _guarded(agent.run, ctx, inputs)
@@ -73,17 +78,21 @@ def _call_agent(agent_name: str, ctx: AgentContext, with_: Mapping[str, object])
     return box[0]
 
 
-def _problem(problem: str, detail: str = "", timeout: float | None = None) -> AgentResult:
+def _problem(
+    problem: str, detail: str = "", timeout: float | None = None, reason: str = ""
+) -> AgentResult:
     """A failed result for an agent that gave none of its own."""
     context = {"problem": problem, "detail": detail, "timeout": timeout}
-    return AgentResult(Verdict.FAILED, render_template("run/agent_problem.md.j2", context))
+    report = render_template("run/agent_problem.md.j2", context)
+    return AgentResult(Verdict.FAILED, report, reason=reason)
 
 
 def _guarded(run: object, ctx: AgentContext, inputs: object) -> AgentResult:
     try:
         result = run(ctx, inputs)  # type: ignore[operator]
-    except Exception:
-        return _problem("crash", detail=traceback.format_exc())
+    except Exception as exc:
+        reason = f"the agent crashed: {type(exc).__name__}: {exc}"
+        return _problem("crash", detail=traceback.format_exc(), reason=reason)
     assert isinstance(result, AgentResult)
     return result
 
@@ -121,7 +130,8 @@ def run_task(
         if result.verdict == Verdict.NEEDS_HUMAN:
             break
         if result.verdict == Verdict.FAILED:
-            reasons.append(f"agent {task.agent} failed")
+            why = result.why
+            reasons.append(f"agent {task.agent} failed" + (f": {why}" if why else ""))
         else:
             for index, check in enumerate(task.checks):
                 checks.append(
@@ -149,6 +159,7 @@ def run_task(
             "attempts": attempts,
             "reasons": reasons,
             "run_dir": _rel(run_dir, workspace),
+            "report_path": _rel(run_dir / "report.md", workspace),
         },
     )
     (run_dir / "report.md").write_text(report, encoding="utf-8")
@@ -180,6 +191,7 @@ def run_task(
         result.question,
         tuple(reasons),
         tuple(result.changed),
+        _rel(run_dir / "report.md", workspace),
     )
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 from yaml import events as ev
 
-from missionkit.yamltags import (
+from missionkit.spec.yamltags import (
     MERGE_KEY,
     Position,
     TagProblem,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from missionkit.lifecycle import ESCALATING, TaskState, awaits_signoff, is_finished, satisfies
 from missionkit.spec.model import Mission
-from missionkit.tracking.base import Items
+from missionkit.tracking.base import Items, ReportReads
 from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, MISSION_CLOSED, Item, Key
 
 UNTRACKED = "untracked"
@@ -26,6 +26,7 @@ class TaskStatus:
     waits_on: str
     waits_on_kind: str  # "task", "person", "agent" or ""
     waits_on_refs: tuple[str, ...] = ()  # the task references behind waits_on, if any
+    reason: str = ""  # why a failed task failed (from its history; see with_reasons)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +40,7 @@ class TaskStatus:
             "waits_on": self.waits_on or None,
             "waits_on_kind": self.waits_on_kind or None,
             "waits_on_refs": list(self.waits_on_refs),
+            "reason": self.reason or None,
         }
 
 
@@ -70,6 +72,19 @@ class MissionStatus:
             "counts": self.counts(),
             "tasks": [t.to_json() for t in self.tasks],
         }
+
+
+def with_reasons(status: MissionStatus, tracker: ReportReads) -> MissionStatus:
+    """``status`` with the recorded reason of each failed task (reads the history if any)."""
+    failed = {t.task for t in status.tasks if t.state == TaskState.FAILED}
+    if not failed:
+        return status
+    reasons: dict[str, str] = {}
+    for event in tracker.history(status.mission.id):
+        if event.key.task in failed and event.to_state == TaskState.FAILED:
+            reasons[event.key.task] = event.reason
+    tasks = tuple(replace(t, reason=reasons.get(t.task, "")) for t in status.tasks)
+    return replace(status, tasks=tasks)
 
 
 def task_states(items: list[Item]) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from missionkit.agents.base import Inputs
+from missionkit.agents.base import InputPath, Inputs
 
 _IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
@@ -34,3 +34,6 @@ class DbtInputs(Inputs):
     executable: str | None = Field(
         None, description="dbt executable; default: the one beside this Python, else on PATH"
     )
+
+    def files_read(self) -> list[tuple[InputPath, str]]:
+        return [(("mapping",), self.mapping)]

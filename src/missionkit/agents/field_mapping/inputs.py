@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from missionkit.agents.base import Inputs
+from missionkit.agents.base import InputPath, Inputs
 
 METADATA_COLUMNS = ["_source_file", "_loaded_at"]
 
@@ -48,6 +48,11 @@ class FieldMappingInputs(Inputs):
         if not single and not self.maps:
             raise ValueError("give source and target (or maps)")
         return self
+
+    def files_read(self) -> list[tuple[InputPath, str]]:
+        if self.target is not None:
+            return [(("target",), self.target)]
+        return [(("maps", index, "target"), pair.target) for index, pair in enumerate(self.maps)]
 
     def pairs(self) -> list[SourceTarget]:
         if self.source is not None and self.target is not None:

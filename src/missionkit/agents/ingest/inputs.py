@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from missionkit.agents.base import Inputs
+from missionkit.agents.base import InputPath, Inputs
 
 _IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
@@ -40,3 +40,6 @@ class IngestInputs(Inputs):
         if bad:
             raise ValueError(f"not a table name: {', '.join(bad)} (letters, digits and _)")
         return value
+
+    def files_read(self) -> list[tuple[InputPath, str]]:
+        return [(("files", index), pattern) for index, pattern in enumerate(self.files)]

@@ -34,4 +34,8 @@ def run_shell(ctx: AgentContext, command: str, env: Mapping[str, str]) -> AgentR
             "tail": tail,
         },
     )
-    return AgentResult(Verdict.FAILED if code is None else verdict, report, (log,))
+    if code is None:
+        return AgentResult(Verdict.FAILED, report, (log,), reason=report.strip().splitlines()[0])
+    last = next((line.strip() for line in reversed(tail.splitlines()) if line.strip()), "")
+    reason = f"`{command}` failed with exit code {code}" + (f": {last}" if last else "")
+    return AgentResult(verdict, report, (log,), reason=reason if code else "")

@@ -163,6 +163,15 @@ def missions(draw: st.DrawFn) -> Node:
     return node
 
 
+@st.composite
+def folder_missions(draw: st.DrawFn) -> tuple[Node, list[Node]]:
+    """A folder mission: ``mission.md`` and up to two task files."""
+    tasks = draw(st.lists(nodes("tasks"), min_size=1, max_size=2))
+    for task in tasks:
+        task.flow, task.tag, task.anchor = False, None, False
+    return draw(missions()), tasks
+
+
 class Renderer:
     """YAML text for a node tree; aliases refer to the anchors defined before them."""
 
@@ -228,18 +237,25 @@ def render(node: Node) -> str:
     return Renderer().block(node, 0)
 
 
-LOCATED = re.compile(r"^m\.md(:\d+:\d+)?: ")
+LOCATED = re.compile(r"^m(/mission|/tasks/t\d+)?\.md(:\d+:\d+)?: ")
 
 
-def check_validate(text: str) -> None:
+def check_validate(text: str, task_files: tuple[str, ...] = ()) -> None:
+    """Validate ``text`` as ``m.md``, or with ``task_files`` as the folder mission ``m/``."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "m.md"
+        if task_files:
+            (Path(tmp) / "m" / "tasks").mkdir(parents=True)
+            path = Path(tmp) / "m" / "mission.md"
+            for n, task_text in enumerate(task_files):
+                task_path = path.parent / "tasks" / f"t{n}.md"
+                task_path.write_text("---\n" + task_text + "---\nNotes\n", encoding="utf-8")
         path.write_text("---\n" + text + "---\nBody\n", encoding="utf-8")
         out, err = io.StringIO(), io.StringIO()
         with redirect_stdout(out), redirect_stderr(err):
             code = main(["validate", str(path)])
     lines = err.getvalue().replace(tmp + "/", "").split("\n")[:-1]
-    assert code in (0, 1), f"exit {code} on:\n{text}\n{err.getvalue()}"
+    assert code in (0, 1), f"exit {code} on:\n{text}\n{task_files}\n{err.getvalue()}"
     if code == 1:
         assert lines and re.fullmatch(r"\d+ problems? found", lines[-1]), lines
         assert all(LOCATED.match(line) for line in lines[:-1]), lines
@@ -273,7 +289,7 @@ def _ordered(data: Any) -> Any:
 
 
 QUICK = settings(
-    max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), database=None
 )
 LONG = settings(max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -290,6 +306,15 @@ def test_the_reader_reads_as_pyyaml_does(mission: Node) -> None:
     check_matches_pyyaml(render(mission))
 
 
+@settings(QUICK, max_examples=25)
+@given(folder_missions())
+def test_validate_never_fails_unexpectedly_on_folder_missions(
+    folder: tuple[Node, list[Node]],
+) -> None:
+    mission, tasks = folder
+    check_validate(render(mission), tuple(render(t) for t in tasks))
+
+
 @pytest.mark.slow
 @LONG
 @given(missions())
@@ -297,3 +322,13 @@ def test_validate_never_fails_unexpectedly_long_run(mission: Node) -> None:
     text = render(mission)
     check_validate(text)
     check_matches_pyyaml(text)
+
+
+@pytest.mark.slow
+@settings(LONG, max_examples=5_000)
+@given(folder_missions())
+def test_validate_never_fails_unexpectedly_on_folder_missions_long_run(
+    folder: tuple[Node, list[Node]],
+) -> None:
+    mission, tasks = folder
+    check_validate(render(mission), tuple(render(t) for t in tasks))

@@ -3,13 +3,15 @@
 Documents are generated from the grammar of mission files (known keys, plausible and
 implausible values), then salted with random tags, anchors, aliases, merge keys and
 scalars. Every one must give exit 0, or exit 1 with located problems; never exit 3.
-The default run is short; ``-m slow`` runs a long one.
+The default run is short; ``-m slow`` runs a longer one (``MISSIONKIT_FUZZ_EXAMPLES`` sets its
+number of examples).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import tempfile
 from contextlib import redirect_stderr, redirect_stdout
@@ -22,8 +24,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from missionkit.spec import yamlsafe
 from missionkit.cli.main import main
+from missionkit.spec import yamlsafe
 
 TAGS = [
     "!!str", "!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!map", "!!seq",
@@ -291,7 +293,9 @@ def _ordered(data: Any) -> Any:
 QUICK = settings(
     max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), database=None
 )
-LONG = settings(max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
+# The slow run is part of ``make test``; MISSIONKIT_FUZZ_EXAMPLES=20000 makes it a long one.
+LONG_EXAMPLES = int(os.environ.get("MISSIONKIT_FUZZ_EXAMPLES", "2000"))
+LONG = settings(max_examples=LONG_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @QUICK
@@ -325,7 +329,7 @@ def test_validate_never_fails_unexpectedly_long_run(mission: Node) -> None:
 
 
 @pytest.mark.slow
-@settings(LONG, max_examples=5_000)
+@settings(LONG, max_examples=max(1, LONG_EXAMPLES // 4))
 @given(folder_missions())
 def test_validate_never_fails_unexpectedly_on_folder_missions_long_run(
     folder: tuple[Node, list[Node]],

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from missionkit.cli.main import main
+from missionkit.site import collect, environment, render
 from missionkit.spec.loader import load_missions
 from missionkit.spec.model import TaskState
-from missionkit.site import collect, environment, render
 from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.model import Key
 

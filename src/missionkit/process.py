@@ -123,7 +123,12 @@ def run_command(
 
 
 def secret_names(mission: Mission) -> tuple[str, ...]:
-    """Variables the mission names as secrets: its webhook URL's, the LLM key's, Copilot's token."""
-    ai = mission.spec.ai
-    names = (mission.spec.escalation.slack_webhook_env, ai.api_key_env, ai.copilot_token_env)
-    return tuple(dict.fromkeys(n for n in names if n))
+    """Variables holding the mission's secrets: its webhook URL's, the LLM key's, Copilot's
+    token, its warehouse URL's, and the warehouse's credentials (``PGPASSWORD``…)."""
+    from missionkit.warehouse.registry import secret_variables
+
+    spec = mission.spec
+    ai = spec.ai
+    names = (spec.escalation.slack_webhook_env, ai.api_key_env, ai.copilot_token_env, spec.warehouse_env)
+    found = tuple(n for n in names if n) + secret_variables(spec.warehouse, spec.warehouse_env)
+    return tuple(dict.fromkeys(found))

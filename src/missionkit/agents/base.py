@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 if TYPE_CHECKING:
     from missionkit.llm.budget import Budget
     from missionkit.spec.model import Mission, Task
+    from missionkit.warehouse.base import Warehouse
 
 
 class Verdict(StrEnum):
@@ -44,7 +45,7 @@ class AgentContext:
     task: Task
     workspace: Path
     run_dir: Path
-    warehouse: Path | None = None
+    warehouse: Warehouse | None = None
     answers: tuple[str, ...] = ()
     timeout: float | None = None
     env: Mapping[str, str] = field(default_factory=dict)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from missionkit.process import run_command
 from missionkit.spec.model import Check
+
+if TYPE_CHECKING:
+    from missionkit.warehouse.base import Warehouse
 
 CHECK_TIMEOUT = 600.0
 
@@ -25,7 +29,7 @@ class CheckResult:
 def run_check(
     check: Check,
     workspace: Path,
-    warehouse: Path | None,
+    warehouse: Warehouse | None,
     run_dir: Path,
     index: int,
     timeout: float | None = None,
@@ -37,7 +41,7 @@ def run_check(
             check, path.exists(), "exists" if path.exists() else f"{check.file} does not exist"
         )
     if check.command is not None:
-        env = {"MISSION_WAREHOUSE": str(warehouse)} if warehouse else {}
+        env = warehouse.task_env() if warehouse else {}
         log = run_dir / f"check-{index}.log"
         code, tail = run_command(check.command, workspace, env, timeout or CHECK_TIMEOUT, log, hide)
         if code is None:
@@ -48,22 +52,21 @@ def run_check(
     return _sql(check, warehouse)
 
 
-def _sql(check: Check, warehouse: Path | None) -> CheckResult:
+def _sql(check: Check, warehouse: Warehouse | None) -> CheckResult:
+    """The query's first value, read-only, through the mission's warehouse: true passes."""
+    from missionkit.warehouse.base import WarehouseError
+
     assert check.sql is not None
     if warehouse is None:
         return CheckResult(check, False, "the mission sets no warehouse")
-    try:
-        import duckdb
-    except ImportError:
-        return CheckResult(check, False, "duckdb is not installed: pip install 'missionkit[data]'")
     if not warehouse.exists():
         return CheckResult(check, False, f"warehouse {warehouse} does not exist yet")
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            row = con.execute(check.sql).fetchone()
-    except duckdb.Error as exc:
-        return CheckResult(check, False, f"query failed: {str(exc).splitlines()[0]}")
-    if row is None:
+        with warehouse.connect(read_only=True) as con:
+            rows = con.query(check.sql).rows
+    except WarehouseError as exc:
+        return CheckResult(check, False, f"query failed: {exc}")
+    if not rows:
         return CheckResult(check, False, "query returned no row")
-    value = row[0]
+    value = rows[0][0]
     return CheckResult(check, bool(value), f"returned {value!r}")

@@ -20,6 +20,8 @@ from missionkit.llm.budget import Budget
 from missionkit.process import secret_names
 from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
+from missionkit.warehouse.base import Warehouse, WarehouseError
+from missionkit.warehouse.registry import open_warehouse
 
 RUNS_DIR = Path(".missionkit") / "runs"
 
@@ -49,10 +51,16 @@ class RunOutcome:
         return ("; ".join(self.reasons) or "failed") + where
 
 
-def warehouse_path(mission: Mission, workspace: Path) -> Path | None:
-    if not mission.spec.warehouse:
-        return None
-    return (workspace / mission.spec.warehouse).resolve()
+def mission_warehouse(
+    mission: Mission, workspace: Path, env: Mapping[str, str] | None = None
+) -> Warehouse | None:
+    """The warehouse the mission names, credentials from ``env`` over ours; None if none."""
+    return open_warehouse(
+        mission.spec.warehouse,
+        workspace,
+        {**os.environ, **(env or {})},
+        mission.spec.warehouse_env,
+    )
 
 
 def _call_agent(agent_name: str, ctx: AgentContext, with_: Mapping[str, object]) -> AgentResult:
@@ -110,7 +118,11 @@ def run_task(
     """Run the task's agent and checks, retrying failures ``task.retries`` times."""
     assert task.agent is not None, "people's tasks are not run"
     root = runs_dir if runs_dir is not None else workspace / RUNS_DIR
-    warehouse = warehouse_path(mission, workspace)
+    try:
+        warehouse = mission_warehouse(mission, workspace, env)
+        unavailable = None
+    except WarehouseError as exc:
+        warehouse, unavailable = None, str(exc)
     timeout = task.timeout.total_seconds() if task.timeout else None
     stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
     attempts = task.retries + 1
@@ -124,7 +136,11 @@ def run_task(
         ctx = AgentContext(
             mission, task, workspace, run_dir, warehouse, answers, timeout, env or {}, budget
         )
-        result = _call_agent(task.agent, ctx, task.with_)
+        result = (
+            _call_agent(task.agent, ctx, task.with_)
+            if unavailable is None
+            else AgentResult(Verdict.FAILED, f"The warehouse is unavailable: {unavailable}\n")
+        )
         checks = []
         reasons = []
         if result.verdict == Verdict.NEEDS_HUMAN:

@@ -243,9 +243,14 @@ def _validate(
     if spec is not None and len(tasks) == len(raw_tasks):
         return spec.model_copy(update={"tasks": tasks})
     # Report what can still be checked in the valid tasks, then give up on this mission.
-    warehouse = data.get("warehouse") if isinstance(data.get("warehouse"), str) else None
+    where = {k: data[k] for k in ("warehouse", "warehouse_env") if isinstance(data.get(k), str)}
     partial = MissionSpec.model_construct(
-        title="", owner="", success_criteria=[], warehouse=warehouse, tasks=tasks
+        title="",
+        owner="",
+        success_criteria=[],
+        warehouse=where.get("warehouse"),
+        warehouse_env=where.get("warehouse_env"),
+        tasks=tasks,
     )
     indexes = [i for i, raw in enumerate(raw_tasks) if _is_valid(raw)]
     problems.extend(_check_tasks(Mission("", "", partial, ""), sources, indexes))
@@ -358,7 +363,7 @@ def _check_tasks(
             except ValidationError as exc:
                 problems.extend(convert(exc, sources, ("tasks", index, "with"), inputs_model))
         for c, check in enumerate(task.checks):
-            if check.sql is not None and not mission.spec.warehouse:
+            if check.sql is not None and not (mission.spec.warehouse or mission.spec.warehouse_env):
                 add(
                     ("tasks", index, "checks", c, "sql"),
                     "a sql check runs against the mission's 'warehouse', which is not set",

@@ -23,6 +23,7 @@ from missionkit.lifecycle import TaskState as TaskState  # re-exported: the stat
 from missionkit.llm.config import AIConfig
 from missionkit.spec.durations import format_duration, parse_duration
 from missionkit.spec.key import Key
+from missionkit.warehouse.location import credentials_in
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ID_MAX = 40
@@ -67,6 +68,28 @@ def _check_env_name(value: str) -> str:
         )
     if not _ENV.match(value):
         raise ValueError(f"'{value}' is not an environment variable name")
+    return value
+
+
+def _check_url_env_name(value: str) -> str:
+    if "://" in value:
+        raise ValueError(
+            "write the name of the environment variable that holds the warehouse URL "
+            "(e.g. WAREHOUSE_URL), never the URL itself"
+        )
+    if not _ENV.match(value):
+        raise ValueError(f"'{value}' is not an environment variable name")
+    return value
+
+
+def _check_warehouse(value: str) -> str:
+    found = credentials_in(value)
+    if found:
+        raise ValueError(
+            f"the URL holds {' and '.join(found)}; credentials never go in a mission file: "
+            "set PGUSER and PGPASSWORD (or the warehouse's own variables) where missions run, "
+            "or name a variable holding the whole URL with warehouse_env"
+        )
     return value
 
 
@@ -121,6 +144,11 @@ Login = Annotated[
 EnvName = Annotated[
     str,
     AfterValidator(_check_env_name),
+    WithJsonSchema({"type": "string", "pattern": _ENV.pattern}),
+]
+UrlEnvName = Annotated[
+    str,
+    AfterValidator(_check_url_env_name),
     WithJsonSchema({"type": "string", "pattern": _ENV.pattern}),
 ]
 Email = Annotated[
@@ -215,7 +243,16 @@ class MissionSpec(_Strict):
     status: Literal["draft", "active", "closed"] = "active"
     due: Day | None = None
     labels: list[str] = Field(default_factory=list)
-    warehouse: str | None = Field(None, description="DuckDB database for sql checks and agents")
+    warehouse: Annotated[str, AfterValidator(_check_warehouse)] | None = Field(
+        None,
+        description="where sql checks and data agents work: a DuckDB file (a path) or a "
+        "server URL without credentials (postgresql://host:port/dbname)",
+    )
+    warehouse_env: UrlEnvName | None = Field(
+        None,
+        description="name of the env var / secret holding the warehouse URL, credentials "
+        "included; read where missions run, never written in the file",
+    )
     scope: str | None = None
     success_criteria: list[str] = Field(min_length=1)
     approvers: list[Login] | None = Field(None, description="who may sign off; default: [owner]")

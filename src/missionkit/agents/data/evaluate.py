@@ -28,6 +28,7 @@ from missionkit.agents.base import AgentContext
 from missionkit.agents.data.warehouse import DataError, qualified, quote
 from missionkit.agents.field_mapping.mapping import propose_all
 from missionkit.spec.model import Mission, MissionSpec, Task
+from missionkit.warehouse.duckdb import DuckDBWarehouse
 
 
 @dataclass
@@ -111,14 +112,15 @@ def _context(workspace: Path, scratch: Path) -> AgentContext:
         title="Evaluate", owner="missionkit", success_criteria=["measured"], tasks=[task]
     )
     mission = Mission("evaluate", "evaluate", spec, "")
-    return AgentContext(mission, task, workspace, scratch / "run", scratch / "eval.duckdb")
+    warehouse = DuckDBWarehouse.open(str(scratch / "eval.duckdb"), workspace, {}, None)
+    return AgentContext(mission, task, workspace, scratch / "run", warehouse)
 
 
 def _rename(ctx: AgentContext, models: dict[str, Any], renames: dict[str, dict[str, str]]) -> None:
     import duckdb
 
-    assert ctx.warehouse is not None
-    con = duckdb.connect(str(ctx.warehouse))
+    assert isinstance(ctx.warehouse, DuckDBWarehouse)
+    con = duckdb.connect(str(ctx.warehouse.path))
     try:
         for name, mapping in renames.items():
             table = qualified(models[name]["source"])

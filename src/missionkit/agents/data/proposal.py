@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Literal
 from missionkit.agents.data.scoring import entity_words, name_score
 from missionkit.agents.data.target import TargetField, TargetModel
 from missionkit.agents.data.values import date_fit, fit
-from missionkit.agents.data.warehouse import qualified, quote, split_table, table_columns
+from missionkit.agents.data.warehouse import split_table, table_columns
 
 if TYPE_CHECKING:
-    import duckdb
+    from missionkit.warehouse.base import Connection
 
 SHOWN_CANDIDATES = 3
 
@@ -72,20 +72,14 @@ class Proposal:
         return [c.name for c in self.columns if c.name not in used]
 
 
-def profile(
-    con: duckdb.DuckDBPyConnection, source: str, sample_size: int, ignore: list[str]
-) -> list[Column]:
+def profile(con: Connection, source: str, sample_size: int, ignore: list[str]) -> list[Column]:
     """The source table's columns with up to ``sample_size`` non-null values each."""
     columns = []
     for name, duck_type in table_columns(con, source):
         if name in ignore:
             continue
-        rows = con.execute(
-            f"select cast({quote(name)} as varchar) from {qualified(source)} "
-            f"where {quote(name)} is not null limit ?",
-            [sample_size],
-        ).fetchall()
-        columns.append(Column(name, duck_type, tuple(str(r[0]) for r in rows)))
+        samples = con.sample(source, name, sample_size)
+        columns.append(Column(name, duck_type, tuple(samples)))
     return columns
 
 

@@ -1,21 +1,21 @@
-"""What the data agents share: the DuckDB connection, paths, identifiers, Markdown tables."""
+"""What the data agents share: the warehouse connection, paths, identifiers, Markdown tables."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlglot import exp
 
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
-
-if TYPE_CHECKING:
-    import duckdb
+from missionkit.warehouse.base import Connection, Warehouse, WarehouseError
 
 INSTALL_HINT = "install the data extra: pip install 'missionkit[data]'"
 
-
-class DataError(Exception):
-    """An expected failure (bad input, bad data): the agent returns FAILED with this message."""
+#: An expected failure (bad input, bad data, an unreachable warehouse): the agent returns
+#: FAILED with this message.
+DataError = WarehouseError
 
 
 def failed(title: str, detail: str = "", artifacts: Sequence[Path] = ()) -> AgentResult:
@@ -24,7 +24,8 @@ def failed(title: str, detail: str = "", artifacts: Sequence[Path] = ()) -> Agen
 
 
 def duckdb_missing() -> AgentResult | None:
-    """A FAILED result when duckdb cannot be imported, else None."""
+    """A FAILED result when duckdb (which reads every file, whatever the warehouse) cannot be
+    imported, else None."""
     try:
         import duckdb  # noqa: F401
     except ImportError:
@@ -46,33 +47,26 @@ def display(ctx: AgentContext, path: Path) -> str:
         return str(path)
 
 
-def warehouse_path(ctx: AgentContext) -> Path:
+def warehouse_of(ctx: AgentContext) -> Warehouse:
     if ctx.warehouse is None:
         raise DataError(
             "the mission sets no `warehouse`; add e.g. `warehouse: warehouse/<mission>.duckdb` "
-            "to its frontmatter"
+            "(or a postgresql:// URL) to its frontmatter"
         )
-    return ctx.warehouse if ctx.warehouse.is_absolute() else ctx.workspace / ctx.warehouse
+    return ctx.warehouse
 
 
-def connect(ctx: AgentContext, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the mission's DuckDB file (created, with its folder, unless ``read_only``)."""
-    import duckdb
-
-    path = warehouse_path(ctx)
-    if read_only and not path.is_file():
-        raise DataError(f"the warehouse {display(ctx, path)} does not exist yet; run ingest first")
-    try:
-        if not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path), read_only=read_only)
-    except (duckdb.Error, OSError) as exc:
-        raise DataError(f"cannot open the warehouse {display(ctx, path)}: {exc}") from None
+def connect(ctx: AgentContext, *, read_only: bool = False) -> Connection:
+    """A connection to the mission's warehouse (a DuckDB file is created unless ``read_only``)."""
+    warehouse = warehouse_of(ctx)
+    if read_only and not warehouse.exists():
+        raise DataError(f"the warehouse {warehouse} does not exist yet; run ingest first")
+    return warehouse.connect(read_only=read_only)
 
 
 def quote(name: str) -> str:
-    """A DuckDB identifier, double-quoted."""
-    return '"' + name.replace('"', '""') + '"'
+    """An identifier, double-quoted (DuckDB and PostgreSQL alike)."""
+    return exp.to_identifier(name, quoted=True).sql()
 
 
 def split_table(name: str) -> tuple[str, str]:
@@ -90,24 +84,15 @@ def qualified(name: str) -> str:
     return f"{quote(schema)}.{quote(table)}"
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:
-    """``[(column, duckdb type), …]`` of a table or view, in order; DataError if absent."""
-    schema, table = split_table(name)
-    rows = con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position",
-        [schema, table],
-    ).fetchall()
-    if not rows:
-        known = [
-            f"{s}.{t}"
-            for s, t in con.execute(
-                "select table_schema, table_name from information_schema.tables order by 1, 2"
-            ).fetchall()
-        ]
+def table_columns(con: Connection, name: str) -> list[tuple[str, str]]:
+    """``[(column, type), …]`` of a table or view, in order (DuckDB's type names); DataError
+    naming the tables there are when it is absent."""
+    columns = con.columns(name)
+    if not columns:
+        known = con.tables()
         hint = f"; tables in the warehouse: {', '.join(known)}" if known else "; it is empty"
         raise DataError(f"table {name} does not exist{hint}")
-    return [(str(c), str(t)) for c, t in rows]
+    return columns
 
 
 def cell(value: Any) -> str:

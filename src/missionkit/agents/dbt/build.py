@@ -1,9 +1,10 @@
 """The dbt agent: generate staging models from a mapping, run ``dbt build``, read the results.
 
-dbt runs as a subprocess of the dbt executable installed beside this Python (dbt-duckdb),
-with ``--project-dir`` and ``--profiles-dir`` set to the project folder, the warehouse path
-in ``MISSIONKIT_WAREHOUSE`` and the target and log folders inside the run dir. Any model
-error or failing test fails the task, and the report names them.
+dbt runs as a subprocess of the dbt executable installed beside this Python, with
+``--project-dir`` set to the project folder and ``--profiles-dir`` to a profile the
+warehouse writes into the run dir (dbt-duckdb or dbt-postgres; every secret is read from a
+variable set on the dbt process alone), and the target and log folders inside the run dir.
+Any model error or failing test fails the task, and the report names them.
 """
 
 from __future__ import annotations
@@ -30,10 +31,16 @@ from missionkit.agents.data.warehouse import (
     md_table,
     resolve,
     table_columns,
-    warehouse_path,
+    warehouse_of,
 )
-from missionkit.agents.dbt.generate import ensure_project, generate, relative_default
+from missionkit.agents.dbt.generate import (
+    ensure_project,
+    generate,
+    relative_default,
+    write_profile,
+)
 from missionkit.process import command_env, secret_names
+from missionkit.warehouse.duckdb import DuckDBWarehouse
 
 if TYPE_CHECKING:
     from missionkit.agents.dbt.inputs import DbtInputs
@@ -59,17 +66,26 @@ def build(ctx: AgentContext, inputs: DbtInputs) -> AgentResult:
         mapping = load_mapping(mapping_path, inputs.mapping)
         targets = {m.model: load_target(resolve(ctx, m.target), m.target) for m in mapping.models}
         _check_names(mapping, targets)
-        warehouse = warehouse_path(ctx)
+        warehouse = warehouse_of(ctx)
         columns = _source_columns(ctx, mapping)
-        ensure_project(project, relative_default(project, warehouse))
-        generated = generate(project, mapping, targets, columns, inputs.prefix, inputs.mapping)
+        default = (
+            relative_default(project, warehouse.path)
+            if isinstance(warehouse, DuckDBWarehouse)
+            else ""
+        )
+        profile = ensure_project(project, default, warehouse)
+        write_profile(ctx.run_dir / "dbt-profile", profile, warehouse)
+        generated = generate(
+            project, mapping, targets, columns, inputs.prefix, inputs.mapping, warehouse
+        )
+        dbt_env = warehouse.dbt_env()
     except DataError as exc:
         return failed("dbt staging failed", str(exc))
     except OSError as exc:
         return failed("dbt staging failed", f"cannot write into {display(ctx, project)}: {exc}")
     files = [display(ctx, p) for g in generated for p in g.files]
     select = inputs.select.split() if inputs.select else [g.model for g in generated]
-    result = _run(ctx, inputs, dbt, project, warehouse, select, files)
+    result = _run(ctx, inputs, dbt, project, dbt_env, select, files)
     return replace(result, changed=tuple(p for g in generated for p in g.files))
 
 
@@ -103,7 +119,7 @@ def _run(
     inputs: DbtInputs,
     dbt: str,
     project: Path,
-    warehouse: Path,
+    dbt_env: dict[str, str],
     select: list[str],
     files: list[str],
 ) -> AgentResult:
@@ -115,7 +131,7 @@ def _run(
         "--project-dir",
         str(project),
         "--profiles-dir",
-        str(project),
+        str(ctx.run_dir / "dbt-profile"),
         "--target-path",
         str(target_dir),
         "--log-path",
@@ -125,7 +141,7 @@ def _run(
     ]
     env = {
         **command_env(ctx.env, secret_names(ctx.mission)),
-        "MISSIONKIT_WAREHOUSE": str(warehouse.resolve()),
+        **dbt_env,
         "MISSIONKIT_DBT_SCHEMA": inputs.schema_,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_USE_COLORS": "false",

@@ -16,22 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from missionkit.agents.data.mapping_file import MappingFile, ModelMap
-from missionkit.agents.data.target import Scalar, TargetField, TargetModel
-from missionkit.agents.data.values import BOOLEAN_WORDS, NUMBER_STRIP, is_native
-from missionkit.agents.data.warehouse import DataError, quote, split_table
+from missionkit.agents.dbt.staging import expression, sql_type
+from missionkit.agents.data.target import TargetField, TargetModel
+from missionkit.agents.data.values import is_native
+from missionkit.agents.data.warehouse import DataError, split_table
 from missionkit.templating import render_template
+from missionkit.warehouse.base import Warehouse
 
 PROFILE = "missionkit"
 PROJECT = "missionkit"  # never "dbt": that name is dbt's own macro package
 STAGING = Path("models") / "staging"
-SQL_TYPES = {
-    "string": "varchar",
-    "integer": "bigint",
-    "number": "double",
-    "boolean": "boolean",
-    "date": "date",
-    "timestamp": "timestamp",
-}
 
 
 @dataclass(frozen=True)
@@ -40,25 +34,17 @@ class Generated:
     files: tuple[Path, ...]
 
 
-def literal(value: Scalar) -> str:
-    """A SQL literal for a target-model value (never one dbt's Jinja would expand)."""
-    if isinstance(value, str) and any(mark in value for mark in ("{{", "{%", "{#")):
-        raise DataError(f"value {value!r} holds a Jinja delimiter, which dbt would expand")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def quoted(value: Any) -> str:
     """A string or list as JSON, which YAML and dbt's Jinja both read."""
     return json.dumps(value, ensure_ascii=False)
 
 
-def ensure_project(project: Path, warehouse_default: str) -> list[Path]:
-    """Create the dbt project skeleton when ``project`` has none; the files written."""
-    written = []
+def ensure_project(project: Path, warehouse_default: str, warehouse: Warehouse) -> str:
+    """Create the dbt project skeleton when ``project`` has none; the project's profile name.
+
+    The skeleton's ``profiles.yml`` is for building by hand; the agent itself always uses
+    the profile :func:`write_profile` makes from the mission's warehouse.
+    """
     project_file = project / "dbt_project.yml"
     profile = PROFILE
     if not project_file.is_file():
@@ -74,7 +60,6 @@ def ensure_project(project: Path, warehouse_default: str) -> list[Path]:
             ),
             encoding="utf-8",
         )
-        written.append(project_file)
     else:
         import yaml
 
@@ -85,18 +70,23 @@ def ensure_project(project: Path, warehouse_default: str) -> list[Path]:
         profile = str(data.get("profile") or PROFILE) if isinstance(data, dict) else PROFILE
     profiles = project / "profiles.yml"
     if not profiles.is_file():
-        profiles.write_text(
-            render_template(
-                "dbt/profiles.yml.j2",
-                {
-                    "profile": profile,
-                    "default_path": warehouse_default,
-                },
-            ),
-            encoding="utf-8",
-        )
-        written.append(profiles)
-    return written
+        write_profile(project, profile, warehouse, warehouse_default)
+    return profile
+
+
+def write_profile(folder: Path, profile: str, warehouse: Warehouse, default_path: str = "") -> Path:
+    """``folder/profiles.yml``: the warehouse's dbt target as the one output of ``profile``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "profiles.yml"
+    context = {
+        "profile": profile,
+        "adapter": warehouse.dbt_adapter,
+        "output": warehouse.dbt_output(),
+        "default_path": default_path,
+        "q": quoted,
+    }
+    path.write_text(render_template("dbt/profiles.yml.j2", context), encoding="utf-8")
+    return path
 
 
 def generate(
@@ -106,6 +96,7 @@ def generate(
     columns: dict[str, dict[str, str]],
     prefix: str,
     mapping_shown: str,
+    warehouse: Warehouse,
 ) -> list[Generated]:
     """Write every staging model of ``mapping``; ``columns`` is the source tables' schema."""
     out_dir = project / STAGING
@@ -116,7 +107,14 @@ def generate(
         target = targets[model_map.model]
         name = prefix + target.name
         context = _context(
-            model_map, target, columns[model_map.source], prefix, known, out_dir, mapping_shown
+            model_map,
+            target,
+            columns[model_map.source],
+            prefix,
+            known,
+            out_dir,
+            mapping_shown,
+            warehouse,
         )
         sql_path, yml_path = out_dir / f"{name}.sql", out_dir / f"{name}.yml"
         sql_path.write_text(render_template("dbt/staging_model.sql.j2", context), encoding="utf-8")
@@ -133,6 +131,7 @@ def _context(
     known: set[str],
     out_dir: Path,
     mapping_shown: str,
+    warehouse: Warehouse,
 ) -> dict[str, Any]:
     schema, table = split_table(model_map.source)
     missing = [f.name for f in target.fields if model_map.field_map(f.name) is None]
@@ -157,17 +156,14 @@ def _context(
                 f"'{column}', which {model_map.source} does not have"
             )
         formats = list(f.formats) or entry.formats
+        native = column is not None and is_native(f.type, source_columns[column])
         columns.append(
             {
                 "name": f.name,
-                "column": quote(column) if column is not None else None,
-                "type": f.type,
-                "sql_type": SQL_TYPES[f.type],
-                "native": column is not None and is_native(f.type, source_columns[column]),
-                "formats": [literal(x) for x in formats],
-                "value_map": [
-                    (literal(k.lower()), literal(v)) for k, v in (f.value_map or {}).items()
-                ],
+                "expression": expression(f, column, native, formats, warehouse).sql(
+                    dialect=warehouse.dialect, pretty=False
+                ),
+                "sql_type": sql_type(f.type, warehouse),
                 "description": f.description.strip(),
                 "tests": _tests(f, prefix, known, out_dir),
             }
@@ -182,8 +178,6 @@ def _context(
         "source_schema": schema,
         "source_table": table,
         "columns": columns,
-        "number_strip": literal(NUMBER_STRIP),
-        "boolean_words": [(literal(k), literal(v)) for k, v in BOOLEAN_WORDS.items()],
         "q": quoted,
     }
 

@@ -1,7 +1,8 @@
-"""Load CSV, Parquet and JSON files into DuckDB tables, all in one transaction.
+"""Load CSV, Parquet and JSON files into warehouse tables, all in one transaction.
 
-Column types are DuckDB's inference over the whole file (``sample_size=-1``). A column whose
-values do not all parse as one type, such as dates written in several formats, stays
+Column types are DuckDB's inference over the whole file (``sample_size=-1``), whatever the
+warehouse: DuckDB reads every file, and a server warehouse receives its rows by ``COPY``.
+A column whose values do not all parse as one type, such as dates written in several formats, stays
 ``VARCHAR``: the raw text is kept and the staging model (the ``dbt`` agent) parses it with the
 formats the ``field-mapping`` agent found. ``all_varchar`` loads every CSV column as text.
 """
@@ -17,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlglot import exp
+
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.agents.data.warehouse import (
     DataError,
@@ -25,15 +28,13 @@ from missionkit.agents.data.warehouse import (
     duckdb_missing,
     failed,
     md_table,
-    quote,
     resolve,
     table_columns,
-    warehouse_path,
+    warehouse_of,
 )
+from missionkit.warehouse.base import Connection, LoadOptions, Source, WarehouseError
 
 if TYPE_CHECKING:
-    import duckdb
-
     from missionkit.agents.ingest.inputs import IngestInputs
 
 ARTIFACT = "ingest.json"
@@ -137,106 +138,89 @@ def _table_for(ctx: AgentContext, inputs: IngestInputs, entry: str, path: Path) 
 
 
 def check_file(path: Path, fmt: str, shown: str) -> None:
-    """Refuse an empty file, and a CSV whose rows do not all have the header's field count.
-
-    DuckDB's sniffer reads a ragged CSV as one wide text column rather than failing, so a
-    header that looks delimited but came out as one column is checked line by line here.
-    """
+    """Refuse an empty file."""
     if path.stat().st_size == 0:
         raise DataError(f"{shown} is empty")
+
+
+def header_width(path: Path, fmt: str) -> int:
+    """How many fields a CSV's header has (0 when it is not a plain CSV)."""
     if fmt != "csv" or path.suffix.lower() in _COMPRESSED:
-        return
+        return 0
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        header = handle.readline()
+    delimiter = next((d for d in (",", ";", "\t", "|") if d in header), None)
+    return len(next(csv.reader([header], delimiter=delimiter))) if delimiter else 0
+
+
+def ragged_line(path: Path, shown: str) -> str | None:
+    """Where a CSV's rows stop having the header's field count, said in a sentence.
+
+    DuckDB's sniffer reads a ragged CSV as one wide text column, or gives up, rather than
+    naming the line: when a load fails or comes out one column wide, this reads the file
+    line by line to say which.
+    """
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
         header = handle.readline()
         delimiter = next((d for d in (",", ";", "\t", "|") if d in header), None)
         if delimiter is None:
-            return
+            return None
         handle.seek(0)
         rows = csv.reader(handle, delimiter=delimiter)
         width = len(next(rows))
         for row in rows:
             if row and len(row) != width:
-                raise DataError(
+                return (
                     f"{shown} is malformed: line {rows.line_num} has {len(row)} fields, "
                     f"the header has {width} (delimiter {delimiter!r})"
                 )
-
-
-def _reader(fmt: str, all_varchar: bool) -> str:
-    if fmt == "csv":
-        return "read_csv(?, auto_detect = true, header = true, sample_size = -1" + (
-            ", all_varchar = true)" if all_varchar else ")"
-        )
-    if fmt == "parquet":
-        return "read_parquet(?)"
-    return "read_json_auto(?)"
+    return None
 
 
 def _load_all(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     ctx: AgentContext,
     inputs: IngestInputs,
     loads: list[Load],
     loaded_at: datetime,
 ) -> None:
-    import duckdb
-
-    schema = quote(inputs.schema_)
-    con.execute("begin transaction")
-    try:
-        con.execute(f"create schema if not exists {schema}")
+    existing = set(con.tables())
+    with con.transaction():
         for load in loads:
-            target = f"{schema}.{quote(load.table)}"
-            exists = _exists(con, inputs.schema_, load.table)
+            exists = f"{inputs.schema_}.{load.table}" in existing
             for index, (path, fmt) in enumerate(load.files):
                 shown = display(ctx, path)
-                extra = ", ?::varchar as _source_file, ?::timestamp as _loaded_at"
-                params: list[Any] = [shown, loaded_at] if inputs.metadata else []
-                select = (
-                    f"select *{extra if inputs.metadata else ''} "
-                    f"from {_reader(fmt, inputs.all_varchar)}"
+                options = LoadOptions(
+                    all_varchar=inputs.all_varchar,
+                    metadata=(shown, loaded_at) if inputs.metadata else None,
                 )
                 creating = index == 0 and (inputs.mode == "replace" or not exists)
-                before = 0 if creating else _count(con, target)
+                source = Source(path, fmt, shown)
                 try:
-                    if creating:
-                        con.execute(
-                            f"create or replace table {target} as {select}", [*params, str(path)]
-                        )
-                    else:
-                        con.execute(f"insert into {target} by name {select}", [*params, str(path)])
-                except duckdb.Error as exc:
+                    load.rows[path] = con.load(
+                        inputs.schema_, load.table, source, creating, options
+                    )
+                except WarehouseError as exc:
+                    ragged = ragged_line(path, shown) if fmt == "csv" else None
                     raise DataError(
-                        f"cannot load {shown} into {inputs.schema_}.{load.table}: {_short(exc)}"
+                        ragged or f"cannot load {shown} into {inputs.schema_}.{load.table}: {exc}"
                     ) from None
-                load.rows[path] = _count(con, target) - before
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+                if creating and header_width(path, fmt) > 1:
+                    width = len(con.columns(f"{inputs.schema_}.{load.table}"))
+                    if width - (2 if inputs.metadata else 0) == 1:
+                        raise DataError(
+                            ragged_line(path, shown)
+                            or f"{shown}: its header has several fields, but it reads as one column"
+                        )
 
 
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _count(con: duckdb.DuckDBPyConnection, target: str) -> int:
-    row = con.execute(f"select count(*) from {target}").fetchone()
-    return int(row[0]) if row else 0
-
-
-def _short(exc: Exception) -> str:
-    """The first paragraph of a DuckDB error, without the SQL excerpt."""
-    text = str(exc).split("\n\n")[0].split("\nLINE ")[0]
-    return text if len(text) <= 400 else text[:397] + "…"
+def _count(con: Connection, schema: str, table: str) -> int:
+    query = exp.select(exp.Count(this=exp.Star())).from_(exp.table_(table, db=schema, quoted=True))
+    return int(con.scalar(query) or 0)
 
 
 def _summary(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     ctx: AgentContext,
     inputs: IngestInputs,
     loads: list[Load],
@@ -248,7 +232,7 @@ def _summary(
         tables.append(
             {
                 "table": name,
-                "rows": _count(con, f"{quote(inputs.schema_)}.{quote(load.table)}"),
+                "rows": _count(con, inputs.schema_, load.table),
                 "files": [
                     {"path": display(ctx, path), "format": fmt, "rows": load.rows.get(path, 0)}
                     for path, fmt in load.files
@@ -257,7 +241,7 @@ def _summary(
             }
         )
     return {
-        "warehouse": display(ctx, warehouse_path(ctx)),
+        "warehouse": str(warehouse_of(ctx)),
         "schema": inputs.schema_,
         "mode": inputs.mode,
         "loaded_at": loaded_at.isoformat() + "Z",

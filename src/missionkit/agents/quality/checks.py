@@ -13,22 +13,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlglot import exp
+
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.agents.data.warehouse import (
     DataError,
     connect,
-    duckdb_missing,
     failed,
     md_table,
-    qualified,
-    quote,
     table_columns,
 )
 from missionkit.spec.durations import format_duration
+from missionkit.warehouse.base import Connection, WarehouseError
 
 if TYPE_CHECKING:
-    import duckdb
-
     from missionkit.agents.quality.inputs import Bounds, QualityCheck, QualityInputs
 
 JSON_REPORT = "quality.json"
@@ -48,8 +46,6 @@ class Result:
 
 
 def check_quality(ctx: AgentContext, inputs: QualityInputs) -> AgentResult:
-    if (missing := duckdb_missing()) is not None:
-        return missing
     try:
         con = connect(ctx, read_only=True)
     except DataError as exc:
@@ -82,11 +78,7 @@ def check_quality(ctx: AgentContext, inputs: QualityInputs) -> AgentResult:
     return AgentResult(Verdict.DONE if ok else Verdict.FAILED, report, (json_path, md_path))
 
 
-def run_check(
-    con: duckdb.DuckDBPyConnection, check: QualityCheck, kind: str, sample_rows: int
-) -> Result:
-    import duckdb
-
+def run_check(con: Connection, check: QualityCheck, kind: str, sample_rows: int) -> Result:
     where = (
         f"{check.table}.{check.column}"
         if check.column and kind not in ("freshness", "row_count")
@@ -101,134 +93,124 @@ def run_check(
                     f"{check.table} has no column '{column}' (columns: {', '.join(columns)})"
                 )
         _CHECKS[kind](con, check, result, sample_rows)
-    except DataError as exc:
-        result.status, result.detail = "error", str(exc)
-    except duckdb.Error as exc:
+    except WarehouseError as exc:
         result.status, result.detail = "error", str(exc).split("\n")[0]
     return result
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+def _source(con: Connection, check: QualityCheck) -> exp.Expr:
+    """The checked table, as ``src``."""
+    return exp.alias_(con.warehouse.table(check.table), "src", table=True)
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Any:
-    row = con.execute(sql, params).fetchone()
-    return row[0] if row else None
+def _count_star() -> exp.Expr:
+    return exp.Count(this=exp.Star())
 
 
 def _failing_rows(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     result: Result,
-    table: str,
-    condition: str,
-    params: list[Any],
+    check: QualityCheck,
+    condition: exp.Expr,
     sample_rows: int,
     what: str,
 ) -> None:
     result.failing = int(
-        _scalar(con, f"select count(*) from {table} as src where {condition}", params)
+        con.scalar(exp.select(_count_star()).from_(_source(con, check)).where(condition))
     )
     if result.failing:
         result.status = "fail"
         result.detail = f"{result.failing} row{'s' if result.failing != 1 else ''} {what}"
-        result.sample = _rows(
-            con, f"select * from {table} as src where {condition} limit ?", [*params, sample_rows]
-        )
+        sample = exp.select("*").from_(_source(con, check)).where(condition).limit(sample_rows)
+        result.sample = con.query(sample).dicts()
 
 
-def _not_null(con: duckdb.DuckDBPyConnection, check: QualityCheck, result: Result, n: int) -> None:
-    _failing_rows(
-        con,
-        result,
-        qualified(check.table),
-        f"{_col(check)} is null",
-        [],
-        n,
-        f"with {check.column} null",
-    )
+def _not_null(con: Connection, check: QualityCheck, result: Result, n: int) -> None:
+    condition = exp.Is(this=_col(check), expression=exp.null())
+    _failing_rows(con, result, check, condition, n, f"with {check.column} null")
 
 
-def _unique(con: duckdb.DuckDBPyConnection, check: QualityCheck, result: Result, n: int) -> None:
-    col = _col(check)
+def _present(check: QualityCheck) -> exp.Expr:
+    return exp.Not(this=exp.Is(this=_col(check), expression=exp.null()))
+
+
+def _unique(con: Connection, check: QualityCheck, result: Result, n: int) -> None:
     dupes = (
-        f"select {col} as value, count(*) as count from {qualified(check.table)} "
-        f"where {col} is not null group by {col} having count(*) > 1"
+        exp.select(exp.alias_(_col(check), "value"), exp.alias_(_count_star(), "count"))
+        .from_(_source(con, check))
+        .where(_present(check))
+        .group_by(_col(check))
+        .having(exp.GT(this=_count_star(), expression=exp.Literal.number(1)))
     )
-    result.failing = int(_scalar(con, f"select count(*) from ({dupes})", []))
+    result.failing = int(con.scalar(exp.select(_count_star()).from_(dupes.subquery("d"))))
     if result.failing:
         result.status = "fail"
-        rows = _scalar(con, f"select sum(count) from ({dupes})", [])
-        result.detail = f"{result.failing} values appear more than once ({rows} rows)"
-        result.sample = _rows(con, f"{dupes} order by count(*) desc, 1 limit ?", [n])
-
-
-def _accepted(con: duckdb.DuckDBPyConnection, check: QualityCheck, result: Result, n: int) -> None:
-    allowed = [_text(v) for v in check.accepted_values or []]
-    condition = (
-        f"{_col(check)} is not null and not list_contains(?, cast({_col(check)} as varchar))"
-    )
-    _failing_rows(
-        con,
-        result,
-        qualified(check.table),
-        condition,
-        [allowed],
-        n,
-        f"with {check.column} outside {allowed}",
-    )
-    if result.failing:
-        seen = _rows(
-            con,
-            f"select distinct cast({_col(check)} as varchar) as v from "
-            f"{qualified(check.table)} as src where {condition} order by 1 limit 10",
-            [allowed],
+        rows = con.scalar(
+            exp.select(exp.Sum(this=exp.column("count", quoted=True))).from_(dupes.subquery("d"))
         )
-        result.detail += "; found: " + ", ".join(repr(r["v"]) for r in seen)
+        result.detail = f"{result.failing} values appear more than once ({rows} rows)"
+        sample = dupes.order_by(exp.Ordered(this=_count_star(), desc=True), "1").limit(n)
+        result.sample = con.query(sample).dicts()
 
 
-def _range(con: duckdb.DuckDBPyConnection, check: QualityCheck, result: Result, n: int) -> None:
+def _as_text(value: exp.Expr) -> exp.Expr:
+    return exp.cast(value, exp.DataType.build("text"))
+
+
+def _accepted(con: Connection, check: QualityCheck, result: Result, n: int) -> None:
+    allowed = [_text(v) for v in check.accepted_values or []]
+    outside = exp.Not(
+        this=exp.In(
+            this=_as_text(_col(check)), expressions=[exp.Literal.string(v) for v in allowed]
+        )
+    )
+    condition = exp.and_(_present(check), outside) if allowed else _present(check)
+    _failing_rows(con, result, check, condition, n, f"with {check.column} outside {allowed}")
+    if result.failing:
+        seen = (
+            exp.select(exp.alias_(_as_text(_col(check)), "v"))
+            .distinct()
+            .from_(_source(con, check))
+            .where(condition)
+            .order_by("1")
+            .limit(10)
+        )
+        result.detail += "; found: " + ", ".join(repr(r["v"]) for r in con.query(seen).dicts())
+
+
+def _range(con: Connection, check: QualityCheck, result: Result, n: int) -> None:
     assert check.range is not None
-    condition, params = _outside(_col(check), check.range)
+    condition = exp.and_(_present(check), _outside(_col(check), check.range))
     _failing_rows(
-        con,
-        result,
-        qualified(check.table),
-        condition,
-        params,
-        n,
-        f"with {check.column} outside {_bounds(check.range)}",
+        con, result, check, condition, n, f"with {check.column} outside {_bounds(check.range)}"
     )
 
 
-def _references(
-    con: duckdb.DuckDBPyConnection, check: QualityCheck, result: Result, n: int
-) -> None:
+def _references(con: Connection, check: QualityCheck, result: Result, n: int) -> None:
     assert check.references is not None
     schema, table, column = check.references.split(".")
     table_columns(con, f"{schema}.{table}")
-    condition = (
-        f"{_col(check)} is not null and not exists (select 1 from "
-        f"{quote(schema)}.{quote(table)} as ref where ref.{quote(column)} = "
-        f"src.{_col(check)})"
+    match = (
+        exp.select(exp.Literal.number(1))
+        .from_(exp.alias_(exp.table_(table, db=schema, quoted=True), "ref", table=True))
+        .where(
+            exp.column(column, table="ref", quoted=True).eq(
+                exp.column(check.column or "", table="src", quoted=True)
+            )
+        )
     )
+    condition = exp.and_(_present(check), exp.Not(this=exp.Exists(this=match)))
     _failing_rows(
-        con,
-        result,
-        qualified(check.table),
-        condition,
-        [],
-        n,
-        f"with a {check.column} missing from {check.references}",
+        con, result, check, condition, n, f"with a {check.column} missing from {check.references}"
     )
 
 
-def _freshness(con: duckdb.DuckDBPyConnection, check: QualityCheck, result: Result, n: int) -> None:
+def _freshness(con: Connection, check: QualityCheck, result: Result, n: int) -> None:
     assert check.freshness is not None
-    newest = _scalar(
-        con, f"select max({quote(check.freshness.column)}) from {qualified(check.table)}", []
+    newest = con.scalar(
+        exp.select(exp.Max(this=exp.column(check.freshness.column, quoted=True))).from_(
+            _source(con, check)
+        )
     )
     limit = check.freshness.max_age
     if newest is None:
@@ -253,9 +235,9 @@ def _freshness(con: duckdb.DuckDBPyConnection, check: QualityCheck, result: Resu
         result.status, result.failing = "fail", 1
 
 
-def _row_count(con: duckdb.DuckDBPyConnection, check: QualityCheck, result: Result, n: int) -> None:
+def _row_count(con: Connection, check: QualityCheck, result: Result, n: int) -> None:
     assert check.row_count is not None
-    count = int(_scalar(con, f"select count(*) from {qualified(check.table)}", []))
+    count = int(con.scalar(exp.select(_count_star()).from_(_source(con, check))))
     bounds = check.row_count
     below = bounds.min is not None and count < _number(bounds.min)
     above = bounds.max is not None and count > _number(bounds.max)
@@ -270,20 +252,27 @@ def _number(value: float | date) -> float:
     return value
 
 
-def _col(check: QualityCheck) -> str:
+def _col(check: QualityCheck) -> exp.Expr:
     assert check.column is not None
-    return quote(check.column)
+    return exp.column(check.column, table="src", quoted=True)
 
 
-def _outside(col: str, bounds: Bounds) -> tuple[str, list[Any]]:
-    parts, params = [], []
+def _literal(value: float | date) -> exp.Expr:
+    """A bound as a typed SQL literal."""
+    if isinstance(value, datetime):
+        return exp.cast(exp.Literal.string(value.isoformat(" ")), "timestamp")
+    if isinstance(value, date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "date")
+    return exp.Literal.number(repr(float(value)) if not float(value).is_integer() else int(value))
+
+
+def _outside(col: exp.Expr, bounds: Bounds) -> exp.Expr:
+    parts: list[exp.Expr] = []
     if bounds.min is not None:
-        parts.append(f"{col} < ?")
-        params.append(bounds.min)
+        parts.append(exp.LT(this=col.copy(), expression=_literal(bounds.min)))
     if bounds.max is not None:
-        parts.append(f"{col} > ?")
-        params.append(bounds.max)
-    return f"{col} is not null and ({' or '.join(parts)})", params
+        parts.append(exp.GT(this=col.copy(), expression=_literal(bounds.max)))
+    return exp.paren(exp.or_(*parts))
 
 
 def _bounds(bounds: Bounds) -> str:

@@ -19,7 +19,7 @@ def run_shell(ctx: AgentContext, command: str, env: Mapping[str, str]) -> AgentR
         "MISSION_RUN_DIR": str(ctx.run_dir),
     }
     if ctx.warehouse is not None:
-        variables["MISSION_WAREHOUSE"] = str(ctx.warehouse)
+        variables.update(ctx.warehouse.task_env())
     code, tail = run_command(
         command, ctx.workspace, variables, ctx.timeout, log, secret_names(ctx.mission)
     )

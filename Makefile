@@ -1,5 +1,7 @@
-# make demo: run a whole mission on this machine.  make test: every test, lint and type check.
+# make demo: run a whole mission on this machine (make demo WAREHOUSE=postgres: on a PostgreSQL
+# server the demo starts and stops).  make test: every test, lint and type check.
 PYTHON ?= python3
+WAREHOUSE ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -13,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python scripts/demo.py $(if $(WAREHOUSE),--warehouse $(WAREHOUSE))
 
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest -n 2 -q

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["ghserver.fixtures", "llmserver"]
+pytest_plugins = ["ghserver.fixtures", "llmserver", "pgfixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,9 @@
-"""Fixtures for the data agents: a workspace in tmp_path, a real DuckDB file, contexts."""
+"""Fixtures for the data agents: a workspace in tmp_path, a real warehouse, contexts.
+
+Every test that uses ``make_ctx`` runs twice: on a DuckDB file and on a database of a real
+PostgreSQL server (see pgfixtures); ``sql`` queries whichever it is, through the warehouse
+interface.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,10 @@ import pytest
 from missionkit.agents.base import AgentContext
 from missionkit.spec.loader import load_missions
 from missionkit.spec.model import Mission
+from missionkit.warehouse.base import Warehouse
+from missionkit.warehouse.registry import open_warehouse
+
+from pgfixtures import Query
 
 # The data agents need the optional `data` extra; without it their tests are not collected.
 if not all(importlib.util.find_spec(m) for m in ("duckdb", "rapidfuzz")):
@@ -20,7 +29,7 @@ MISSION = """\
 ---
 title: Agent test mission
 owner: dana-lee
-warehouse: warehouse/test.duckdb
+warehouse: {warehouse}
 success_criteria: [agents work]
 tasks:
   - id: load
@@ -46,28 +55,49 @@ def workspace(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def mission(workspace: Path) -> Mission:
+def mission(workspace: Path, warehouse_location: str) -> Mission:
     path = workspace / "missions" / "agent-test.md"
     path.parent.mkdir()
-    path.write_text(MISSION, encoding="utf-8")
+    path.write_text(MISSION.replace("{warehouse}", warehouse_location), encoding="utf-8")
     (loaded,) = load_missions([path])
     return loaded
 
 
 @pytest.fixture
-def make_ctx(workspace: Path, mission: Mission) -> MakeContext:
-    """``make_ctx(task="load", answers=(), warehouse=…)``: a context with its own run dir."""
+def warehouse(workspace: Path, mission: Mission) -> Warehouse:
+    """The mission's warehouse (credentials from the environment, as where missions run)."""
+    opened = open_warehouse(mission.spec.warehouse, workspace)
+    assert opened is not None
+    return opened
+
+
+@pytest.fixture
+def sql(warehouse: Warehouse) -> Query:
+    """``sql("select …")``: the rows of a read-only query on the test's warehouse."""
+
+    def query(text: str) -> list[tuple[object, ...]]:
+        with warehouse.connect(read_only=True) as con:
+            return con.query(text).rows
+
+    return query
+
+
+@pytest.fixture
+def make_ctx(workspace: Path, mission: Mission, warehouse: Warehouse) -> MakeContext:
+    """``make_ctx(task="load", answers=(), warehouse=…)``: a context with its own run dir;
+    ``warehouse=None`` for a mission without one."""
     runs: list[int] = []
+    default = warehouse
 
     def make(
         task: str = "load",
         answers: tuple[str, ...] = (),
-        warehouse: Path | str | None = "default",
+        warehouse: Warehouse | str | None = "default",
         timeout: float | None = 120,
     ) -> AgentContext:
         runs.append(1)
-        wh = workspace / "warehouse" / "test.duckdb" if warehouse == "default" else warehouse
-        assert wh is None or isinstance(wh, Path)
+        wh = default if warehouse == "default" else warehouse
+        assert wh is None or isinstance(wh, Warehouse)
         return AgentContext(
             mission=mission,
             task=mission.task(task),

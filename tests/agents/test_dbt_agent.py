@@ -5,14 +5,17 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
+import yaml
 
 from missionkit.agents.base import AgentResult, Verdict
 from missionkit.agents.dbt.agent import DbtAgent
 from missionkit.agents.dbt.inputs import DbtInputs
 from missionkit.agents.ingest.agent import IngestAgent
 from missionkit.agents.ingest.inputs import IngestInputs
+from missionkit.warehouse.base import Warehouse
+
+from pgfixtures import Query
 
 Write = Callable[[str, str], Path]
 
@@ -93,16 +96,10 @@ def run(ctx, **inputs) -> AgentResult:  # type: ignore[no-untyped-def]
     return DbtAgent().run(ctx, DbtInputs.model_validate(inputs))
 
 
-def query(workspace: Path, sql: str) -> list[tuple[object, ...]]:
-    con = duckdb.connect(str(workspace / "warehouse" / "test.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.mark.slow
-def test_builds_staging_models_with_their_tests(make_ctx, staged: None, workspace: Path) -> None:
+def test_builds_staging_models_with_their_tests(
+    make_ctx, staged: None, workspace: Path, sql: Query, warehouse: Warehouse
+) -> None:
     ctx = make_ctx()
     result = run(ctx)
     assert result.verdict is Verdict.DONE, result.report
@@ -127,16 +124,20 @@ def test_builds_staging_models_with_their_tests(make_ctx, staged: None, workspac
         "stg_visit.sql",
         "stg_visit.yml",
     ]
-    assert "MISSIONKIT_WAREHOUSE" in (workspace / "dbt" / "profiles.yml").read_text()
+    # the skeleton's profile, for building by hand, connects to the mission's warehouse
+    profile = yaml.safe_load((workspace / "dbt" / "profiles.yml").read_text())
+    assert profile["missionkit"]["outputs"]["dev"]["type"] == warehouse.dbt_adapter
     # renamed, trimmed, parsed, normalised, de-duplicated
-    assert query(workspace, "select * from staging.stg_patient order by 1") == [
+    assert sql("select * from staging.stg_patient order by 1") == [
         ("P1", date(1984, 3, 12), "male", "02139", None),
         ("P2", date(1990, 3, 12), "female", "94110", None),
         ("P3", date(1975, 3, 12), "unknown", "60614", None),
     ]
-    assert query(
-        workspace, "select visit_id, charge, virtual from staging.stg_visit order by 1"
-    ) == [("V1", 1200.5, True), ("V2", 80.0, False), ("V3", None, False)]
+    assert sql("select visit_id, charge, virtual from staging.stg_visit order by 1") == [
+        ("V1", 1200.5, True),
+        ("V2", 80.0, False),
+        ("V3", None, False),
+    ]
 
 
 @pytest.mark.slow

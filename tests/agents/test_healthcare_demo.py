@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
 
@@ -17,6 +16,7 @@ from missionkit.agents import load_agent
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.spec.loader import load_missions
 from missionkit.spec.model import Mission, Task
+from missionkit.warehouse.registry import open_warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 MISSION = REPO / "missions" / "healthcare-data-pipeline.md"
@@ -54,8 +54,9 @@ def test_the_mission_file_keeps_its_task_ids() -> None:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A copy of the parts of the repository the mission reads and writes."""
+def repo(tmp_path: Path, warehouse_location: str) -> Path:
+    """A copy of the parts of the repository the mission reads and writes, its warehouse the
+    DuckDB file or a database of a real PostgreSQL server."""
     root = tmp_path / "repo"
     for part in ("data/healthcare", "targets", "missions"):
         shutil.copytree(
@@ -63,6 +64,12 @@ def repo(tmp_path: Path) -> Path:
             root / part,
             ignore=shutil.ignore_patterns("crm-*", "orders-*", "warehouse-*"),
         )
+    mission = root / "missions" / "healthcare-data-pipeline.md"
+    text = mission.read_text(encoding="utf-8")
+    mission.write_text(
+        text.replace("warehouse: warehouse/healthcare.duckdb", f"warehouse: {warehouse_location}"),
+        encoding="utf-8",
+    )
     (root / "dbt").mkdir()
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copy(REPO / "dbt" / name, root / "dbt" / name)
@@ -72,31 +79,24 @@ def repo(tmp_path: Path) -> Path:
 def run_task(
     repo: Path, mission: Mission, task: Task, answers: tuple[str, ...] = ()
 ) -> AgentResult:
-    assert task.agent is not None and mission.spec.warehouse is not None
+    assert task.agent is not None
     agent = load_agent(task.agent)
+    warehouse = open_warehouse(mission.spec.warehouse, repo)
     ctx = AgentContext(
-        mission,
-        task,
-        repo,
-        repo / ".runs" / task.id,
-        repo / mission.spec.warehouse,
-        answers,
-        timeout=300,
+        mission, task, repo, repo / ".runs" / task.id, warehouse, answers, timeout=300
     )
     return agent().run(ctx, agent.Inputs.model_validate(task.with_))
 
 
 def run_checks(repo: Path, mission: Mission, task: Task) -> None:
-    assert mission.spec.warehouse is not None
+    warehouse = open_warehouse(mission.spec.warehouse, repo)
+    assert warehouse is not None
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for check in task.checks:
         if check.sql is not None:
-            con = duckdb.connect(str(repo / mission.spec.warehouse), read_only=True)
-            try:
-                row = con.execute(check.sql).fetchone()
-            finally:
-                con.close()
-            assert row is not None and row[0] is True, (task.id, check.sql)
+            with warehouse.connect(read_only=True) as con:
+                rows = con.query(check.sql).rows
+            assert rows and rows[0][0] is True, (task.id, check.sql)
         elif check.file is not None:
             assert (repo / check.file).exists(), (task.id, check.file)
         else:

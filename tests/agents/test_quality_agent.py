@@ -2,52 +2,44 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from pydantic import ValidationError
 
 from missionkit.agents.base import AgentResult, Verdict
 from missionkit.agents.quality.agent import QualityAgent
 from missionkit.agents.quality.inputs import QualityInputs
+from missionkit.warehouse.base import Warehouse
+
+
+def mutate(warehouse: Warehouse, *statements: str) -> None:
+    with warehouse.connect() as con:
+        for statement in statements:
+            con.query(statement)
 
 
 @pytest.fixture
-def warehouse(workspace: Path) -> Path:
-    path = workspace / "warehouse" / "test.duckdb"
-    path.parent.mkdir()
-    now = datetime.now(UTC).replace(tzinfo=None)
-    con = duckdb.connect(str(path))
-    con.execute("create schema staging")
-    con.execute(
-        "create table staging.patients (id varchar, sex varchar, born date, loaded_at timestamp)"
-    )
-    con.execute(
+def tables(warehouse: Warehouse) -> Warehouse:
+    """Patients and their visits in ``staging``, loaded now."""
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
+    mutate(
+        warehouse,
+        "create schema staging",
+        "create table staging.patients (id varchar, sex varchar, born date, loaded_at timestamp)",
         "insert into staging.patients values "
-        "('P1', 'female', '1980-01-01', ?), ('P2', 'male', '1990-05-05', ?), "
-        "('P3', 'unknown', '2001-02-03', ?)",
-        [now, now, now],
+        f"('P1', 'female', '1980-01-01', '{now}'), ('P2', 'male', '1990-05-05', '{now}'), "
+        f"('P3', 'unknown', '2001-02-03', '{now}')",
+        "create table staging.visits (id varchar, patient_id varchar, charge double precision)",
+        "insert into staging.visits values ('V1', 'P1', 10), ('V2', 'P2', 99.5), ('V3', null, 0)",
     )
-    con.execute("create table staging.visits (id varchar, patient_id varchar, charge double)")
-    con.execute(
-        "insert into staging.visits values ('V1', 'P1', 10), ('V2', 'P2', 99.5), ('V3', null, 0)"
-    )
-    con.close()
-    return path
+    return warehouse
 
 
 def run(ctx, *checks: dict[str, Any], sample_rows: int = 5) -> AgentResult:  # type: ignore[no-untyped-def]
     return QualityAgent().run(
         ctx, QualityInputs.model_validate({"checks": list(checks), "sample_rows": sample_rows})
     )
-
-
-def mutate(path: Path, sql: str) -> None:
-    con = duckdb.connect(str(path))
-    con.execute(sql)
-    con.close()
 
 
 PASSING = [
@@ -72,7 +64,7 @@ PASSING = [
 ]
 
 
-def test_passing_checks_write_both_reports(make_ctx, warehouse: Path) -> None:
+def test_passing_checks_write_both_reports(make_ctx, tables: Warehouse) -> None:
     ctx = make_ctx()
     result = run(ctx, *PASSING)
     assert result.verdict is Verdict.DONE, result.report
@@ -134,9 +126,9 @@ def test_passing_checks_write_both_reports(make_ctx, warehouse: Path) -> None:
     ],
 )
 def test_each_failing_kind_fails_with_a_sample(
-    make_ctx, warehouse: Path, change: str, check: dict[str, Any], line: str
+    make_ctx, tables: Warehouse, change: str, check: dict[str, Any], line: str
 ) -> None:
-    mutate(warehouse, change)
+    mutate(tables, change)
     result = run(make_ctx(), check)
     assert result.verdict is Verdict.FAILED
     assert line in result.report
@@ -148,8 +140,8 @@ def test_each_failing_kind_fails_with_a_sample(
         assert "sample of failing rows" in result.report
 
 
-def test_the_sample_is_bounded(make_ctx, warehouse: Path) -> None:
-    mutate(warehouse, "update staging.patients set sex = 'x'")
+def test_the_sample_is_bounded(make_ctx, tables: Warehouse) -> None:
+    mutate(tables, "update staging.patients set sex = 'x'")
     result = run(
         make_ctx(),
         {"table": "staging.patients", "column": "sex", "accepted_values": ["female"]},
@@ -160,9 +152,9 @@ def test_the_sample_is_bounded(make_ctx, warehouse: Path) -> None:
     assert only["sample"][0]["born"] == "1980-01-01"  # dates serialised as ISO text
 
 
-def test_stale_data_fails_freshness(make_ctx, warehouse: Path) -> None:
+def test_stale_data_fails_freshness(make_ctx, tables: Warehouse) -> None:
     old = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=3)
-    mutate(warehouse, f"update staging.patients set loaded_at = '{old.isoformat()}'")
+    mutate(tables, f"update staging.patients set loaded_at = '{old.isoformat()}'")
     result = run(
         make_ctx(),
         {"table": "staging.patients", "freshness": {"column": "loaded_at", "max_age": "24h"}},
@@ -171,7 +163,7 @@ def test_stale_data_fails_freshness(make_ctx, warehouse: Path) -> None:
     assert "is 3d old (max 1d)" in result.report
 
 
-def test_a_check_that_cannot_run_is_an_error(make_ctx, warehouse: Path) -> None:
+def test_a_check_that_cannot_run_is_an_error(make_ctx, tables: Warehouse) -> None:
     result = run(
         make_ctx(),
         {"table": "staging.nope", "row_count": {"min": 1}},
@@ -186,10 +178,10 @@ def test_a_check_that_cannot_run_is_an_error(make_ctx, warehouse: Path) -> None:
     assert "### range(staging.patients.born): could not run" in result.report
 
 
-def test_no_warehouse_fails(make_ctx) -> None:
+def test_an_empty_warehouse_fails(make_ctx) -> None:
     result = run(make_ctx(), *PASSING)
     assert result.verdict is Verdict.FAILED
-    assert "does not exist yet" in result.report
+    assert "does not exist" in result.report  # the DuckDB file, or the server's tables
 
 
 @pytest.mark.parametrize(

@@ -111,6 +111,29 @@ CASES: dict[str, tuple[str | bytes, list[str]]] = {
             "that holds the webhook URL (e.g. SLACK_WEBHOOK_URL), never the URL itself"
         ],
     ),
+    "password in the warehouse url": (
+        mission(extra="warehouse: postgresql://etl:s3cret@db.internal:5432/analytics\n"),
+        [
+            "m.md:5:12: warehouse: the URL holds a user name and a password; credentials never "
+            "go in a mission file: set PGUSER and PGPASSWORD (or the warehouse's own variables) "
+            "where missions run, or name a variable holding the whole URL with warehouse_env"
+        ],
+    ),
+    "password as a url parameter": (
+        mission(extra="warehouse: postgresql://db.internal/analytics?password=s3cret\n"),
+        [
+            "m.md:5:12: warehouse: the URL holds 'password='; credentials never go in a mission "
+            "file: set PGUSER and PGPASSWORD (or the warehouse's own variables) where missions "
+            "run, or name a variable holding the whole URL with warehouse_env"
+        ],
+    ),
+    "warehouse url instead of env name": (
+        mission(extra="warehouse_env: postgresql://db.internal/analytics\n"),
+        [
+            "m.md:5:16: warehouse_env: write the name of the environment variable that holds "
+            "the warehouse URL (e.g. WAREHOUSE_URL), never the URL itself"
+        ],
+    ),
     "non-utf8 bytes": (
         HEAD.encode() + b"scope: caf\xe9\n---\n",
         ["m.md:5:11: not valid UTF-8 (byte 0xe9)"],

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from missionkit.agents.base import Verdict
 from missionkit.execution.runner import run_task
 from missionkit.spec.loader import load_missions
 from missionkit.spec.model import Mission
+from missionkit.warehouse.registry import open_warehouse
 
 from support import HEAD
 
@@ -85,27 +88,60 @@ def test_task_is_done_only_when_every_check_passes(
 
 
 def test_sql_checks_run_against_the_mission_warehouse(
-    write_mission: Callable[[str, str], Path], workspace: Path
+    write_mission: Callable[[str, str], Path], workspace: Path, warehouse_location: str
 ) -> None:
-    import duckdb
-
-    (workspace / "wh").mkdir()
-    with duckdb.connect(str(workspace / "wh" / "w.duckdb")) as con:
-        con.execute("create table t as select 1 as x union all select 2")
+    warehouse = open_warehouse(warehouse_location, workspace)
+    assert warehouse is not None
+    with warehouse.connect() as con:
+        con.query("create table t as select 1 as x union all select 2")
     mission = one_task(
         write_mission,
         '    with: {command: "true"}\n    checks:\n'
         "      - sql: select count(*) = 2 from t\n"
         "      - sql: select count(*) = 3 from t\n"
-        "      - sql: select * from missing_table\n",
-        extra="warehouse: wh/w.duckdb\n",
+        "      - sql: select * from missing_table\n"
+        "      - sql: delete from t\n",
+        extra=f"warehouse: {warehouse_location}\n",
     )
     outcome = run_task(mission, mission.task("t"), workspace)
     assert [(c.passed, c.detail.split(":")[0]) for c in outcome.checks] == [
         (True, "returned True"),
         (False, "returned False"),
         (False, "query failed"),
+        (False, "query failed"),  # read-only: a check never changes the warehouse
     ]
+    with warehouse.connect(read_only=True) as con:
+        assert con.scalar("select count(*) from t") == 2
+
+
+def test_task_commands_never_see_the_warehouse_credentials(
+    write_mission: Callable[[str, str], Path],
+    workspace: Path,
+    pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user, password = os.environ["PGUSER"], os.environ["PGPASSWORD"]
+    secret_url = pg_url.replace("postgresql://", f"postgresql://{user}:{password}@")
+    monkeypatch.setenv("ANALYTICS_URL", secret_url)
+    monkeypatch.delenv("PGPASSWORD")  # the URL's own credentials are enough
+    with psycopg.connect(secret_url, autocommit=True) as con:
+        con.execute("create table seen (x int)")
+    mission = one_task(
+        write_mission,
+        '    with: {command: "env > env.txt"}\n    checks:\n'
+        "      - sql: select count(*) = 0 from seen\n"
+        "      - command: env > check-env.txt\n",
+        extra="warehouse: warehouse/local.duckdb\nwarehouse_env: ANALYTICS_URL\n",
+    )
+    outcome = run_task(mission, mission.task("t"), workspace)
+    assert outcome.verdict == Verdict.DONE, outcome.report  # the sql check ran on the server
+    for name in ("env.txt", "check-env.txt"):
+        seen = (workspace / name).read_text()
+        assert f"MISSION_WAREHOUSE={pg_url}\n" in seen
+        assert password not in seen and "ANALYTICS_URL" not in seen
+    monkeypatch.setenv("PGPASSWORD", password)
+    outcome = run_task(mission, mission.task("t"), workspace)
+    assert password not in (workspace / "env.txt").read_text()  # PGPASSWORD is hidden too
 
 
 def test_retries_run_the_agent_again(

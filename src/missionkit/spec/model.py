@@ -184,7 +184,9 @@ class Check(_Strict):
     """One executable validation, run after the agent: exactly one of sql, command, file."""
 
     name: str | None = None
-    sql: str | None = Field(None, description="DuckDB query whose first value must be true")
+    sql: str | None = Field(
+        None, description="query on the mission's warehouse whose first value must be true"
+    )
     command: str | None = Field(None, description="shell command that must exit 0")
     file: str | None = Field(None, description="path that must exist")
 
@@ -251,7 +253,7 @@ class MissionSpec(_Strict):
     warehouse_env: UrlEnvName | None = Field(
         None,
         description="name of the env var / secret holding the warehouse URL, credentials "
-        "included; read where missions run, never written in the file",
+        "included; where it is set it wins over `warehouse`",
     )
     scope: str | None = None
     success_criteria: list[str] = Field(min_length=1)

@@ -58,10 +58,7 @@ def warehouse_of(ctx: AgentContext) -> Warehouse:
 
 def connect(ctx: AgentContext, *, read_only: bool = False) -> Connection:
     """A connection to the mission's warehouse (a DuckDB file is created unless ``read_only``)."""
-    warehouse = warehouse_of(ctx)
-    if read_only and not warehouse.exists():
-        raise DataError(f"the warehouse {warehouse} does not exist yet; run ingest first")
-    return warehouse.connect(read_only=read_only)
+    return warehouse_of(ctx).connect(read_only=read_only)
 
 
 def quote(name: str) -> str:

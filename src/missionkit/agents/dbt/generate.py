@@ -4,7 +4,7 @@ For each model in the mapping: ``models/staging/<prefix><model>.sql`` (rename, t
 normalise values, drop exact duplicates) and ``<prefix><model>.yml`` (its source, column
 descriptions and tests: ``required`` → not_null, ``unique``, ``accepted_values``,
 ``references`` → relationships). A project folder without ``dbt_project.yml`` gets the
-skeleton (project file and a DuckDB profile reading ``MISSIONKIT_WAREHOUSE``).
+skeleton (project file and a profile for the mission's warehouse).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from missionkit.agents.data.mapping_file import MappingFile, ModelMap
-from missionkit.agents.dbt.staging import expression, sql_type
 from missionkit.agents.data.target import TargetField, TargetModel
 from missionkit.agents.data.values import is_native
 from missionkit.agents.data.warehouse import DataError, split_table
+from missionkit.agents.dbt.staging import expression, sql_type
 from missionkit.templating import render_template
 from missionkit.warehouse.base import Warehouse
 

@@ -17,7 +17,7 @@ class DbtInputs(Inputs):
     project_dir: str = Field(
         "dbt",
         description="dbt project folder in the repository; "
-        "created with a DuckDB profile when it has no dbt_project.yml",
+        "created, with a profile for the warehouse, when it has no dbt_project.yml",
     )
     prefix: str = Field(
         "stg_",
@@ -28,7 +28,7 @@ class DbtInputs(Inputs):
         "staging",
         alias="schema",
         pattern=_IDENT,
-        description="DuckDB schema the staging models are built in",
+        description="warehouse schema the staging models are built in",
     )
     select: str | None = Field(None, description="dbt --select; default: the generated models")
     executable: str | None = Field(

@@ -1,1 +1,1 @@
-"""The ``ingest`` agent: load CSV, Parquet or JSON files into a DuckDB schema."""
+"""The ``ingest`` agent: load CSV, Parquet or JSON files into a schema of the warehouse."""

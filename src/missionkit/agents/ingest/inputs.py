@@ -15,7 +15,7 @@ _IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
 class IngestInputs(Inputs):
     files: list[str] = Field(min_length=1, description="files or glob patterns, from the repo root")
     schema_: str = Field(
-        "raw", alias="schema", pattern=_IDENT, description="DuckDB schema the tables go into"
+        "raw", alias="schema", pattern=_IDENT, description="warehouse schema the tables go into"
     )
     format: Literal["auto", "csv", "parquet", "json"] = Field(
         "auto", description="auto: from the extension (.csv/.tsv/.txt, .parquet, .json/.jsonl)"

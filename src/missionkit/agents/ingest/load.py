@@ -58,6 +58,7 @@ class Load:
     table: str
     files: list[tuple[Path, str]] = field(default_factory=list)  # (path, format)
     rows: dict[Path, int] = field(default_factory=dict)
+    created: bool = False  # made anew by this load: its rows are the files' rows
 
 
 def ingest(ctx: AgentContext, inputs: IngestInputs) -> AgentResult:
@@ -143,14 +144,14 @@ def check_file(path: Path, fmt: str, shown: str) -> None:
         raise DataError(f"{shown} is empty")
 
 
-def header_width(path: Path, fmt: str) -> int:
-    """How many fields a CSV's header has (0 when it is not a plain CSV)."""
+def header_fields(path: Path, fmt: str) -> list[str]:
+    """A plain CSV's header fields ([] for other files)."""
     if fmt != "csv" or path.suffix.lower() in _COMPRESSED:
-        return 0
+        return []
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
         header = handle.readline()
     delimiter = next((d for d in (",", ";", "\t", "|") if d in header), None)
-    return len(next(csv.reader([header], delimiter=delimiter))) if delimiter else 0
+    return next(csv.reader([header], delimiter=delimiter)) if delimiter else []
 
 
 def ragged_line(path: Path, shown: str) -> str | None:
@@ -195,6 +196,7 @@ def _load_all(
                     metadata=(shown, loaded_at) if inputs.metadata else None,
                 )
                 creating = index == 0 and (inputs.mode == "replace" or not exists)
+                load.created = load.created or creating
                 source = Source(path, fmt, shown)
                 try:
                     load.rows[path] = con.load(
@@ -205,13 +207,19 @@ def _load_all(
                     raise DataError(
                         ragged or f"cannot load {shown} into {inputs.schema_}.{load.table}: {exc}"
                     ) from None
-                if creating and header_width(path, fmt) > 1:
-                    width = len(con.columns(f"{inputs.schema_}.{load.table}"))
-                    if width - (2 if inputs.metadata else 0) == 1:
-                        raise DataError(
-                            ragged_line(path, shown)
-                            or f"{shown}: its header has several fields, but it reads as one column"
-                        )
+                if creating and fmt == "csv":
+                    _check_header(con, f"{inputs.schema_}.{load.table}", source, inputs.metadata)
+
+
+def _check_header(con: Connection, table: str, source: Source, metadata: bool) -> None:
+    """A CSV that DuckDB read with other columns than its header names may be ragged: a
+    sniffer that meets rows of several widths guesses (one wide column, another header)."""
+    header = header_fields(source.path, source.format)
+    loaded = [name for name, _ in con.columns(table)][: -2 if metadata else None]
+    if header and loaded != [h.strip() for h in header]:
+        ragged = ragged_line(source.path, source.shown)
+        if ragged:
+            raise DataError(ragged)
 
 
 def _count(con: Connection, schema: str, table: str) -> int:
@@ -232,7 +240,9 @@ def _summary(
         tables.append(
             {
                 "table": name,
-                "rows": _count(con, inputs.schema_, load.table),
+                "rows": sum(load.rows.values())
+                if load.created
+                else _count(con, inputs.schema_, load.table),
                 "files": [
                     {"path": display(ctx, path), "format": fmt, "rows": load.rows.get(path, 0)}
                     for path, fmt in load.files

@@ -1,1 +1,1 @@
-"""The ``quality`` agent: data-quality checks on DuckDB tables, with a report."""
+"""The ``quality`` agent: data-quality checks on warehouse tables, with a report."""

@@ -129,6 +129,11 @@ def secret_names(mission: Mission) -> tuple[str, ...]:
 
     spec = mission.spec
     ai = spec.ai
-    names = (spec.escalation.slack_webhook_env, ai.api_key_env, ai.copilot_token_env, spec.warehouse_env)
+    names = (
+        spec.escalation.slack_webhook_env,
+        ai.api_key_env,
+        ai.copilot_token_env,
+        spec.warehouse_env,
+    )
     found = tuple(n for n in names if n) + secret_variables(spec.warehouse, spec.warehouse_env)
     return tuple(dict.fromkeys(found))

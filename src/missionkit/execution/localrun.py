@@ -1,4 +1,9 @@
-"""``mission run``: the whole loop on one machine, agents in parallel on a bounded pool."""
+"""``mission run``: the whole loop on one machine, agents in parallel on a bounded pool.
+
+:func:`run_local` is the one call behind the command: choose the missions, sync them to the
+local tracker, dispatch and run agents until every task is done or waits on a person, and
+return what happened; :class:`LocalRun` is the loop itself, on any tracker.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,45 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
+from missionkit.errors import UsageError
 from missionkit.execution import actions
 from missionkit.execution.agentrun import AGENT_ACTOR, finish
 from missionkit.execution.claims import runner_id
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
-from missionkit.lifecycle import TaskEvent, allows
+from missionkit.lifecycle import TaskEvent, allows, is_finished
 from missionkit.llm.budget import Budget, deferred_budget, recorder
 from missionkit.process import kill_all
+from missionkit.spec.loader import load_missions
+from missionkit.spec.missions import find_mission
 from missionkit.spec.model import Mission, Task
+from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.base import Tracker
+from missionkit.tracking.local import LocalTracker
 from missionkit.tracking.model import Item, Key
-from missionkit.tracking.status import MissionStatus, mission_status
+from missionkit.tracking.plan import make_plan
+from missionkit.tracking.select import TrackerSettings
+from missionkit.tracking.status import MissionStatus, mission_status, with_reasons
 
 Progress = Callable[[str, Key | None, str], None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing that happened during a run, with the tasks finished so far out of ``total``.
+
+    ``kind``: ``sync`` (the missions are synced), ``dispatch`` (a dispatcher note), ``start``
+    (a task starts), a verdict (``done``, ``failed``, ``needs-human``) or ``answer`` (a demo
+    answer was given)."""
+
+    kind: str
+    key: Key | None
+    text: str
+    finished: int
+    total: int
 
 
 @dataclass
@@ -155,3 +184,66 @@ class LocalRun:
                 for dep in mission.prerequisites(task):
                     out.setdefault(dep, set()).add(Key(mission.id, task.id))
         return out
+
+
+def read_answers(path: str | Path | None) -> dict[str, str]:
+    """The demo answers file: ``MISSION/TASK: answer text`` (given when that task asks)."""
+    if not path:
+        return {}
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"cannot read the answers file {path}: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise UsageError(f"{path}: expected a mapping of MISSION/TASK to answer text")
+    return {str(k): v for k, v in data.items()}
+
+
+def run_local(
+    missions_dir: str | Path,
+    mission_id: str | None = None,
+    *,
+    workers: int = 2,
+    answers_file: str | Path | None = None,
+    progress: Callable[[Step], None] | None = None,
+    workspace: Path | None = None,
+    tracker_path: Path | None = None,
+) -> RunSummary:
+    """Run ``mission_id`` (or every active mission) on this machine with the local tracker."""
+    if mission_id:
+        missions = [find_mission(missions_dir, mission_id)]
+    else:
+        missions = [m for m in load_missions([missions_dir]) if m.spec.status == "active"]
+    answers = read_answers(answers_file)
+    tracker = LocalTracker(tracker_path or TrackerSettings.from_env("local").local_path)
+    try:
+        apply_plan(make_plan(missions, tracker), tracker)
+        total = sum(len(m.tasks) for m in missions)
+
+        def finished() -> int:
+            return sum(
+                1
+                for m in missions
+                for i in tracker.read(m.id)
+                if i.key.task and is_finished(i.state)
+            )
+
+        def step(kind: str, key: Key | None, text: str) -> None:
+            if progress is not None:
+                progress(Step(kind, key, text, finished(), total))
+
+        step("sync", None, f"{len(missions)} mission(s) synced")
+        run = LocalRun(
+            missions,
+            tracker,
+            workspace or Path.cwd(),
+            Notifier(),
+            workers=workers,
+            progress=step if progress is not None else None,
+            demo_answers=answers,
+        )
+        summary = run.run()
+        summary.statuses = [with_reasons(s, tracker) for s in summary.statuses]
+        return summary
+    finally:
+        tracker.close()

@@ -26,6 +26,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/python scripts/import_cycles.py src
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

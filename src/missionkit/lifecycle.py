@@ -61,6 +61,9 @@ LifecycleEvent = TaskEvent | MissionEvent
 FINISHED: frozenset[str] = frozenset({TaskState.DONE, TaskState.CANCELLED})
 """A finished task needs nothing more; a mission awaits sign-off once all its tasks are."""
 
+WORK_FINISHED: frozenset[str] = frozenset({MissionState.AWAITING_SIGNOFF, MissionState.CLOSED})
+"""Mission states in which no task is left to do (a due date can no longer be missed)."""
+
 NOT_STARTED: frozenset[str] = frozenset({TaskState.BLOCKED, TaskState.READY})
 ESCALATING: frozenset[str] = frozenset({TaskState.NEEDS_HUMAN, TaskState.FAILED})
 """States that wait on a person, who is reminded until they act."""
@@ -103,7 +106,7 @@ TASK_RULES: tuple[Rule, ...] = (
         TaskEvent.RELEASE,
         (TaskState.RUNNING,),
         TaskState.READY,
-        "a stale claim or an interrupted run",
+        "a stale claim, an interrupted run, or a merged pull request whose checks run next",
     ),
     Rule(
         TaskEvent.SUCCEED, (TaskState.RUNNING,), TaskState.DONE, "the agent and every check passed"

@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from missionkit.lifecycle import TaskState
+from missionkit.lifecycle import FINISHED, WORK_FINISHED, TaskState
 from missionkit.site.collect import REPORT, RESULT, MissionData, RunRecord, SiteData
 from missionkit.site.dag import Dag, layout
 from missionkit.site.palette import PALETTE, StateStyle, style
 from missionkit.spec.key import Key
-from missionkit.tracking.model import MISSION_AWAITING, MISSION_CLOSED, Event
+from missionkit.tracking.model import MISSION_AWAITING, Event
 from missionkit.tracking.status import TaskStatus, mission_label
 
 MISSIONS = "missions"
-FINISHED = (TaskState.DONE, TaskState.CANCELLED)
 _TASK_STATES = {str(s) for s in TaskState}
 
 
@@ -247,8 +246,7 @@ def mission_view(data: MissionData, known: set[str], today: date) -> MissionView
         stakeholders=tuple(spec.stakeholders),
         approvers=tuple(mission.approvers),
         due=spec.due,
-        overdue=bool(spec.due and spec.due < today)
-        and status.state not in (MISSION_AWAITING, MISSION_CLOSED),
+        overdue=bool(spec.due and spec.due < today) and status.state not in WORK_FINISHED,
         scope=spec.scope,
         success_criteria=tuple(spec.success_criteria),
         state=status.state,

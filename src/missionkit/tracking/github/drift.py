@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from missionkit.tracking.desired import parse_marker, render_body
-from missionkit.tracking.model import Item, Key
+from missionkit.tracking.desired import parse_marker
+from missionkit.tracking.model import Item
 
 if TYPE_CHECKING:
     from missionkit.tracking.github.events import EventLog
     from missionkit.tracking.github.issues import Issues
-    from missionkit.tracking.github.tracker import GitHubTracker
-    from missionkit.tracking.plan import Plan
 
 #: The issue events that change each field drift looks at.
 EVENTS = {
@@ -62,13 +60,3 @@ class DriftLog:
             ],
             what=f"list sub-issues of #{item.number}",
         )
-
-
-def adopt(tracker: GitHubTracker, number: int, plan: Plan, key: Key) -> None:
-    """Make issue ``number`` the item of task ``key``: its marker, labels and owner."""
-    issue = tracker.client.call(lambda: tracker.repo.get_issue(number), what=f"read #{number}")
-    item = tracker.issues.to_item(issue, key, None, None)
-    titles = {k: s.title for k, s in plan.specs.items()}
-    spec = plan.specs[key]
-    body = render_body(spec, lambda k: tracker.link(plan.items.get(k), k), titles)
-    tracker.update(item, spec, body)

@@ -22,6 +22,7 @@ from missionkit.lifecycle import (
     next_state,
 )
 from missionkit.tracking.base import Tracker
+from missionkit.tracking.desired import render_body
 from missionkit.tracking.drift import Synced
 from missionkit.tracking.github.claims import ClaimRefs
 from missionkit.tracking.github.client import (
@@ -32,7 +33,7 @@ from missionkit.tracking.github.client import (
     connect,
     default_write_delay,
 )
-from missionkit.tracking.github.drift import DriftLog, adopt
+from missionkit.tracking.github.drift import DriftLog
 from missionkit.tracking.github.events import EventLog
 from missionkit.tracking.github.issues import CREATE_ATTEMPTS, Issues
 from missionkit.tracking.labels import Label
@@ -131,8 +132,14 @@ class GitHubTracker(Tracker):
         return self.drift_log.foreign_children(item, known)
 
     def adopt(self, number: int, plan: Plan, key: Key) -> None:
-        """Write missionkit's marker into an issue a person made (``mission pull``)."""
-        adopt(self, number, plan, key)
+        """Make issue ``number``, which a person made, the item of ``key`` (``mission pull``):
+        missionkit's marker, labels and owner."""
+        issue = self.client.call(lambda: self.repo.get_issue(number), what=f"read #{number}")
+        item = self.issues.to_item(issue, key, None, None)
+        titles = {k: s.title for k, s in plan.specs.items()}
+        spec = plan.specs[key]
+        body = render_body(spec, lambda k: self.link(plan.items.get(k), k), titles)
+        self.update(item, spec, body)
 
     # -- single changes --------------------------------------------------------------------
     def create_label(self, label: Label) -> None:

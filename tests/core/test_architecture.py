@@ -6,12 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from import_cycles import cycles
+from lifecycle_doc import DOC, lifecycle_markdown
 
 from missionkit import lifecycle
 from missionkit.lifecycle import IllegalTransition, MissionEvent, TaskEvent, TaskState
-
-from import_cycles import cycles
-from lifecycle_doc import DOC, lifecycle_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"

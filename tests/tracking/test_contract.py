@@ -1,15 +1,21 @@
-"""One contract, both trackers: sync, read back, relations, transitions, history, comments."""
+"""One contract, both trackers: every method of every part of the tracker interface, from sync
+and read back to relations, lifecycle events, claims, history, comments, assignees and proposals."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from missionkit.lifecycle import TaskEvent, TaskState
+import pytest
+
+from missionkit import clock
+from missionkit.lifecycle import IllegalTransition, MissionEvent, TaskEvent, TaskState
 from missionkit.spec.loader import load_missions
 from missionkit.spec.model import Mission
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.base import Tracker
-from missionkit.tracking.model import MISSION_ACTIVE, Key
+from missionkit.tracking.desired import render_body, specs_for
+from missionkit.tracking.labels import label_for
+from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, MISSION_CLOSED, Event, Key
 from missionkit.tracking.plan import make_plan
 
 from support import HEAD, comments_of
@@ -194,3 +200,122 @@ def test_comments_round_trip(tracker: Tracker, tmp_path: Path) -> None:
     tracker.comment(item, "Which column holds the birth date?", "missionkit-agent")  # type: ignore[arg-type]
     bodies = [c.body for c in comments_of(tracker, item)]  # type: ignore[arg-type]
     assert bodies == ["Which column holds the birth date?"]
+
+
+# -- every method of every part of the interface, on both trackers ---------------------------
+
+
+def test_labels_are_created_once_and_listed(tracker: Tracker) -> None:
+    label = label_for("mission:m")
+    tracker.create_label(label)
+    tracker.create_label(label)  # already there: no error, no second label
+    assert "mission:m" in tracker.label_names()
+
+
+def test_links_name_the_item_or_the_key(tracker: Tracker, tmp_path: Path) -> None:
+    sync(tracker, write(tmp_path))
+    item = by_key(tracker)[Key("m", "review")]
+    assert f"#{item.number}" in tracker.link(item, item.key)  # type: ignore[attr-defined,arg-type]
+    assert "m/later" in tracker.link(None, Key("m", "later"))
+
+
+def test_create_gives_the_first_state_and_the_spec(tracker: Tracker, tmp_path: Path) -> None:
+    mission = write(tmp_path)
+    spec = next(s for s in specs_for(mission) if s.key == Key("m", "review"))
+    body = render_body(spec, lambda k: tracker.link(None, k), {})
+    item = tracker.create(spec, body, TaskState.BLOCKED)
+    assert (item.key, item.title, item.state) == (spec.key, "Review the mapping", "blocked")
+    assert "status:blocked" in item.labels and "after:ingest" in item.labels
+    assert item.assignees == {"alex-kim"}
+    assert [i.key for i in tracker.read("m")] == [spec.key]
+
+
+def test_relations_are_added_once_and_removed(tracker: Tracker, tmp_path: Path) -> None:
+    sync(tracker, write(tmp_path))
+    items = by_key(tracker)
+    top, ingest, review = (items[Key("m", t)] for t in ("", "ingest", "review"))
+    tracker.add_child(top, ingest)  # type: ignore[arg-type]
+    tracker.add_blocker(review, ingest)  # type: ignore[arg-type]
+    assert sorted(tracker.children(top)).count(ingest.uid) == 1  # type: ignore[arg-type,attr-defined]
+    assert tracker.blockers(review) == [ingest.uid]  # type: ignore[arg-type,attr-defined]
+    tracker.remove_blocker(review, ingest)  # type: ignore[arg-type]
+    tracker.remove_blocker(review, ingest)  # type: ignore[arg-type]  # gone already: no error
+    assert tracker.blockers(review) == []  # type: ignore[arg-type]
+
+
+def test_claim_takes_a_ready_task_once(tracker: Tracker, tmp_path: Path) -> None:
+    sync(tracker, write(tmp_path))
+    item = by_key(tracker)[Key("m", "ingest")]
+    with pytest.raises(IllegalTransition):
+        tracker.claim(item, "runner-1", 60)  # type: ignore[arg-type]  # blocked: not claimable
+    ready = tracker.transition(item, TaskEvent.UNBLOCK, "dispatch", "no dependencies")  # type: ignore[arg-type]
+    assert ready is not None
+    claimed = tracker.claim(ready, "runner-1", 60)
+    assert claimed is not None and claimed.state == TaskState.RUNNING
+    assert "status:running" in claimed.labels
+    assert tracker.claim(ready, "runner-2", 60) is None  # the first claim holds
+
+
+def test_an_event_the_lifecycle_does_not_allow_is_refused(tracker: Tracker, tmp_path: Path) -> None:
+    sync(tracker, write(tmp_path))
+    item = by_key(tracker)[Key("m", "ingest")]
+    with pytest.raises(IllegalTransition):
+        tracker.transition(item, TaskEvent.SUCCEED, "agent", "not running")  # type: ignore[arg-type]
+    with pytest.raises(IllegalTransition):
+        tracker.transition(by_key(tracker)[Key("m")], MissionEvent.SIGN_OFF, "dana-lee", "early")  # type: ignore[arg-type]
+    assert by_key(tracker)[Key("m", "ingest")].state == TaskState.BLOCKED  # type: ignore[attr-defined]
+
+
+def test_the_mission_lifecycle(tracker: Tracker, tmp_path: Path) -> None:
+    sync(tracker, write(tmp_path))
+    top = by_key(tracker)[Key("m")]
+    awaiting = tracker.transition(top, MissionEvent.TASKS_FINISHED, "dispatch", "all done")  # type: ignore[arg-type]
+    assert awaiting is not None and awaiting.state == MISSION_AWAITING
+    assert "status:awaiting-signoff" in awaiting.labels
+    closed = tracker.transition(awaiting, MissionEvent.SIGN_OFF, "dana-lee", "signed off")
+    assert closed is not None and closed.state == MISSION_CLOSED
+    assert "status:awaiting-signoff" not in closed.labels
+    assert by_key(tracker)[Key("m")].state == MISSION_CLOSED  # type: ignore[attr-defined]
+
+
+def test_events_and_records_keep_the_history(tracker: Tracker, tmp_path: Path) -> None:
+    sync(tracker, write(tmp_path))
+    item = by_key(tracker)[Key("m", "ingest")]
+    moved = tracker.transition(item, TaskEvent.UNBLOCK, "dispatch", "no dependencies")  # type: ignore[arg-type]
+    assert moved is not None
+    asked = Event(clock.now(), item.key, "alex-kim", "answer", None, None, "column dob")  # type: ignore[attr-defined]
+    tracker.record(asked, note="@dana-lee see the answer")
+    kinds = [(e.kind, e.to_state, e.reason) for e in tracker.events(moved)]
+    assert kinds[0][0] == "created"
+    assert kinds[1:] == [("state", "ready", "no dependencies"), ("answer", None, "column dob")]
+    assert [e.kind for e in tracker.history("m") if e.key == item.key][1:] == ["state", "answer"]  # type: ignore[attr-defined]
+    assert "@dana-lee see the answer" in [c.body for c in comments_of(tracker, moved)]  # type: ignore[attr-defined]
+
+
+def test_assign_adds_people_and_keeps_the_owner(tracker: Tracker, tmp_path: Path) -> None:
+    sync(tracker, write(tmp_path))
+    item = by_key(tracker)[Key("m", "review")]
+    assert tracker.assign(item, ["dana-lee"]) == []  # type: ignore[arg-type]
+    assert by_key(tracker)[Key("m", "review")].assignees == {"alex-kim", "dana-lee"}  # type: ignore[attr-defined]
+
+
+def test_a_new_owner_replaces_the_old_one_and_hand_assignees_stay(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    sync(tracker, write(tmp_path))
+    tracker.assign(by_key(tracker)[Key("m", "review")], ["sam-okafor"])  # type: ignore[arg-type]
+    moved = write(tmp_path, MISSION.replace("owner: alex-kim", "owner: dana-lee"))
+    sync(tracker, moved)
+    assert by_key(tracker)[Key("m", "review")].assignees == {"dana-lee", "sam-okafor"}  # type: ignore[attr-defined]
+    assert make_plan([moved], tracker).empty
+
+
+def test_proposing_changes_matches_what_the_tracker_says(tracker: Tracker, tmp_path: Path) -> None:
+    sync(tracker, write(tmp_path))
+    item = by_key(tracker)[Key("m", "ingest")]
+    files = {"dbt/models/staging/stg_patients.sql": b"select 1\n"}
+    proposed = tracker.propose_changes(item, files, title="Staging models", body="Generated.")  # type: ignore[arg-type]
+    if tracker.proposes_changes:
+        assert proposed is not None and proposed[0] > 0 and proposed[1].startswith("http")
+    else:
+        assert proposed is None

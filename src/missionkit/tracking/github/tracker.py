@@ -271,9 +271,14 @@ class GitHubTracker(Tracker):
 
     def claim(self, item: Item, actor: str, lease_seconds: float) -> Item | None:
         """Ready → running, guarded by a claim ref that only one claimer can create."""
+        next_state(item.state, TaskEvent.CLAIM, str(item.key))  # no ref for an unclaimable task
         if not self.claims.take(item.key, actor, lease_seconds):
             return None
-        moved = self.transition(item, TaskEvent.CLAIM, actor, "claimed")
+        try:
+            moved = self.transition(item, TaskEvent.CLAIM, actor, "claimed")
+        except BaseException:
+            self.claims.release(item.key)
+            raise
         if moved is None:
             self.claims.release(item.key)
         return moved

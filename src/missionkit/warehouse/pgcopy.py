@@ -19,16 +19,25 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlglot import exp
 
 from missionkit.warehouse import pgsql
-from missionkit.warehouse.base import LoadOptions, Source, WarehouseError
+from missionkit.warehouse.base import LoadOptions, Rows, Source, WarehouseError
 from missionkit.warehouse.duckdb import select_file, short_error
 
 if TYPE_CHECKING:
-    from missionkit.warehouse.postgres import PostgresConnection
+    import psycopg
+
+
+class PostgresConnection(Protocol):
+    """What loading needs of a PostgreSQL connection (``warehouse.postgres`` has the class)."""
+
+    con: psycopg.Connection[Any]
+
+    def query(self, query: str | exp.Expr) -> Rows: ...
+
 
 CHUNK = 1 << 20
 QUICK_SAMPLE = 1024

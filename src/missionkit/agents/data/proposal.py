@@ -1,34 +1,40 @@
-"""Propose a mapping: score every (target field, source column) pair, assign the sure ones.
+"""Propose a mapping: weigh every (target field, source column) pair, assign the sure ones.
 
-A pair's confidence is its name similarity (:mod:`.scoring`) times how well the column's
-sampled values fit the field's type (:mod:`.values`). Pairs are assigned greedily, best
-first, one column per field, while the confidence reaches the threshold. A field left over
-asks a person when it is required or when its best free candidate reaches ``min_score``;
-otherwise it stays unmapped.
+Every pair gets log-odds from its evidence (:mod:`.evidence`). Columns are assigned to fields
+one-to-one by the best overall fit (``scipy.optimize.linear_sum_assignment``), each field
+free to take no column when none is likely. A field's confidence is the probability of its
+column against every other free column and against the source having no such column; and
+when giving its column to another field would cost almost nothing (two fields, two columns,
+a coin toss), the confidence drops to match. A field whose confidence reaches the threshold
+is mapped; a required field, or one with a plausible candidate, asks a person. A coded field
+whose column is right but whose values neither its value map nor a standard code system
+reads asks about the values instead.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from missionkit.agents.data.scoring import entity_words, name_score
-from missionkit.agents.data.target import TargetField, TargetModel
-from missionkit.agents.data.values import date_fit, fit
-from missionkit.agents.data.warehouse import split_table, table_columns
-
-if TYPE_CHECKING:
-    from missionkit.warehouse.base import Connection
+from missionkit.agents.data.codes import ValueFit, coded, value_fit
+from missionkit.agents.data.evidence import Column, Evidence, add_coverage, probability, weigh
+from missionkit.agents.data.scoring import (
+    Vocabulary,
+    description_words,
+    entity_words,
+    vocabulary,
+)
+from missionkit.agents.data.target import Scalar, TargetField, TargetModel
+from missionkit.agents.data.warehouse import split_table
 
 SHOWN_CANDIDATES = 3
+REFERENCE_CANDIDATES = 6  # columns whose values are looked up among the referenced keys
+CLIP = 30.0
 
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    samples: tuple[str, ...]  # non-null values as text, in table order
+Coverage = Callable[[TargetField, Column], float | None]
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,9 @@ class Candidate:
     fit: float
     matched: str  # the field name or synonym the column resembles most
     formats: tuple[str, ...] = ()
+    reasons: tuple[tuple[str, float], ...] = ()
+    coverage: float | None = None
+    values: ValueFit | None = None
 
 
 @dataclass
@@ -50,6 +59,14 @@ class Decision:
     formats: tuple[str, ...] = ()
     candidates: list[Candidate] = dataclasses.field(default_factory=list)
     ask: bool = False
+    value_map: dict[str, Scalar] = dataclasses.field(default_factory=dict)
+    values_by: Literal["agent", "person"] = "agent"
+    unmapped_values: tuple[tuple[str, int], ...] = ()
+    value_system: str | None = None
+
+    @property
+    def ask_values(self) -> bool:
+        return self.column is not None and bool(self.unmapped_values) and not self.ask
 
 
 @dataclass
@@ -71,40 +88,24 @@ class Proposal:
         used = {d.column for d in self.decisions}
         return [c.name for c in self.columns if c.name not in used]
 
+    def set_column(self, d: Decision, column: str | None, by: Literal["agent", "person"]) -> None:
+        """Give ``d`` its column (or none), with the values evidence of that column."""
+        cand = self.scores.get((d.field.name, column)) if column else None
+        d.column, d.decided_by, d.ask = column, by, False
+        d.confidence = cand.confidence if cand else 0.0
+        d.formats = cand.formats if cand else ()
+        self.refresh_values(d)
 
-def profile(con: Connection, source: str, sample_size: int, ignore: list[str]) -> list[Column]:
-    """The source table's columns with up to ``sample_size`` non-null values each."""
-    columns = []
-    for name, duck_type in table_columns(con, source):
-        if name in ignore:
-            continue
-        samples = con.sample(source, name, sample_size)
-        columns.append(Column(name, duck_type, tuple(samples)))
-    return columns
-
-
-def score(
-    model: TargetModel, source: str, columns: list[Column]
-) -> dict[tuple[str, str], Candidate]:
-    entity = entity_words(split_table(source)[1], model.name)
-    scores = {}
-    for f in model.fields:
-        names = [f.name, *f.synonyms]
-        for c in columns:
-            similar = name_score(c.name, names, entity)
-            if f.formats and f.type in ("date", "timestamp"):
-                value_fit = date_fit(c.samples, f.formats) if c.samples else fit(f.type, c.type, ())
-            else:
-                value_fit = fit(f.type, c.type, c.samples)
-            scores[(f.name, c.name)] = Candidate(
-                c.name,
-                round(similar.score * value_fit.score, 3),
-                round(similar.score, 3),
-                round(value_fit.score, 3),
-                similar.matched,
-                value_fit.formats,
-            )
-    return scores
+    def refresh_values(self, d: Decision) -> None:
+        """The proposed value map and the values nothing reads, for ``d``'s column."""
+        if d.column is None or not coded(d.field):
+            d.unmapped_values, d.value_system = (), None
+            return
+        person = d.value_map if d.values_by == "person" else {}
+        fitted = value_fit(d.field, self.column(d.column).counts, person)
+        d.value_map = {**fitted.proposed, **person}
+        d.value_system = fitted.system
+        d.unmapped_values = fitted.unmapped
 
 
 def propose(
@@ -114,30 +115,117 @@ def propose(
     columns: list[Column],
     threshold: float,
     min_score: float,
+    vocab: Vocabulary | None = None,
+    coverage: Coverage | None = None,
 ) -> Proposal:
-    scores = score(model, source, columns)
-    decisions = {f.name: Decision(f) for f in model.fields}
-    order = {f.name: i for i, f in enumerate(model.fields)}
-    taken: set[str] = set()
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1].confidence, order[kv[0][0]]))
-    for (field_name, column), cand in ranked:
-        if cand.confidence < threshold:
-            break
-        decision = decisions[field_name]
-        if decision.column is not None or column in taken:
-            continue
-        decision.column, decision.confidence, decision.formats = (
-            column,
-            cand.confidence,
-            cand.formats,
-        )
-        taken.add(column)
-    for decision in decisions.values():
-        if decision.column is not None:
-            continue
-        free = [scores[(decision.field.name, c.name)] for c in columns if c.name not in taken]
-        free.sort(key=lambda cand: (-cand.confidence, -cand.name))
-        decision.candidates = free[:SHOWN_CANDIDATES]
-        best = decision.candidates[0].confidence if decision.candidates else 0.0
-        decision.ask = decision.field.required or best >= min_score
-    return Proposal(model, target, source, columns, list(decisions.values()), scores)
+    vocab = vocab or vocabulary()
+    evidence = weigh_all(model, source, columns, vocab, coverage)
+    logits = [[_clip(evidence[(f.name, c.name)].logit) for c in columns] for f in model.fields]
+    assigned = _assign(logits)
+    taken = {c: f for f, c in assigned.items()}
+    scores: dict[tuple[str, str], Candidate] = {}
+    decisions = []
+    for i, f in enumerate(model.fields):
+        free = [j for j in range(len(columns)) if taken.get(j, i) == i]
+        odds = {j: math.exp(logits[i][j]) for j in free}
+        none_odds = 1.0 + sum(odds.values())
+        for j, c in enumerate(columns):
+            p = odds[j] / none_odds if j in odds else probability(logits[i][j]) * 0.5
+            scores[(f.name, c.name)] = _candidate(c.name, p, evidence[(f.name, c.name)])
+        decision = Decision(f)
+        ranked = sorted(free, key=lambda j: (-logits[i][j], j))
+        decision.candidates = [scores[(f.name, columns[j].name)] for j in ranked[:SHOWN_CANDIDATES]]
+        if i in assigned:
+            j = assigned[i]
+            confidence = min(odds[j] / none_odds, probability(_margin(logits, i, j)))
+            cand = scores[(f.name, columns[j].name)] = dataclasses.replace(
+                scores[(f.name, columns[j].name)], confidence=round(confidence, 3)
+            )
+            if confidence >= threshold:
+                decision.column, decision.confidence, decision.formats = (
+                    cand.column,
+                    cand.confidence,
+                    cand.formats,
+                )
+            decision.candidates = [cand] + [c for c in decision.candidates if c.column != cand.column]
+            decision.candidates = decision.candidates[:SHOWN_CANDIDATES]
+        if decision.column is None:
+            best = decision.candidates[0].confidence if decision.candidates else 0.0
+            decision.confidence = best
+            decision.ask = f.required or best >= min_score
+        decisions.append(decision)
+    proposal = Proposal(model, target, source, columns, decisions, scores)
+    for d in decisions:
+        proposal.refresh_values(d)
+    return proposal
+
+
+def weigh_all(
+    model: TargetModel,
+    source: str,
+    columns: list[Column],
+    vocab: Vocabulary,
+    coverage: Coverage | None,
+) -> dict[tuple[str, str], Evidence]:
+    entity = entity_words(model.name, split_table(source)[1], vocab)
+    out: dict[tuple[str, str], Evidence] = {}
+    for f in model.fields:
+        described = description_words(f.description, vocab)
+        for c in columns:
+            out[(f.name, c.name)] = weigh(f, c, entity, vocab, described)
+        if f.references and coverage is not None:
+            ranked = sorted(columns, key=lambda c: -out[(f.name, c.name)].logit)
+            for c in ranked[:REFERENCE_CANDIDATES]:
+                found = coverage(f, c)
+                if found is not None:
+                    add_coverage(out[(f.name, c.name)], found)
+    return out
+
+
+def _candidate(column: str, p: float, ev: Evidence) -> Candidate:
+    return Candidate(
+        column,
+        round(p, 3),
+        ev.name,
+        round(ev.fit.score, 3),
+        ev.matched,
+        ev.fit.formats,
+        tuple(ev.reasons),
+        ev.coverage,
+        ev.values,
+    )
+
+
+def _clip(x: float) -> float:
+    return max(-CLIP, min(CLIP, x))
+
+
+def _costs(logits: list[list[float]]) -> list[list[float]]:
+    """Fields × (columns + one "no column" per field): the assignment's costs."""
+    fields = len(logits)
+    return [[-x for x in row] + [0.0] * fields for row in logits]
+
+
+def _solve(costs: list[list[float]]) -> tuple[float, dict[int, int]]:
+    from scipy.optimize import linear_sum_assignment
+
+    rows, cols = linear_sum_assignment(costs)
+    total = float(sum(costs[r][c] for r, c in zip(rows, cols, strict=True)))
+    width = len(costs[0]) - len(costs)
+    return total, {int(r): int(c) for r, c in zip(rows, cols, strict=True) if c < width}
+
+
+def _assign(logits: list[list[float]]) -> dict[int, int]:
+    """Field index → column index of the best one-to-one assignment (fields may take none)."""
+    if not logits or not logits[0]:
+        return {}
+    return _solve(_costs(logits))[1]
+
+
+def _margin(logits: list[list[float]], field: int, column: int) -> float:
+    """How much worse the best assignment is that does not give ``column`` to ``field``."""
+    costs = _costs(logits)
+    best, _ = _solve(costs)
+    costs[field][column] = 10 * CLIP * (len(logits) + 1)
+    other, _ = _solve(costs)
+    return other - best

@@ -1,55 +1,72 @@
-"""Name similarity between a source column and a target field (and its synonyms).
+"""Name similarity between a source column and a target field (its name, synonyms, description).
 
-Both names are split into words (``PatientID`` → ``patient id``, ``pt_last_nm`` → ``patient
-last name``), common abbreviations are spelled out, and a leading word naming the entity
-itself (``patient`` in a patients table or a patient model) may be dropped. The score is the
-highest of rapidfuzz's ``token_sort_ratio`` over the words, ``ratio`` over the words run
-together (``zip_code`` ≈ ``zipcode``), and 0.9 × ``token_set_ratio`` (one name's words inside
-the other's: ``city_nm`` ≈ ``city``) when they share a word more telling than ``id``,
-``code`` or ``date``; as a fraction.
+A name becomes words: split at case changes and punctuation (``PatientID`` → ``patient id``),
+abbreviations spelled out from the field's general vocabulary (``vocabulary.yaml``:
+``pt_last_nm`` → ``patient last name``, ``hadm`` → ``hospital admission``), run-together words
+split when every piece is a known word (``admittime`` → ``admit time``), and words that mean
+the same reduced to one (``gender`` ≈ ``sex``, ``stop`` ≈ ``end``).
+
+Two names are alike by the weight of the words they share: a telling word weighs 1, a common
+one (``id``, ``code``, ``date``…) little, so one shared word of two is no match (``address`` is
+not ``email address``) and ``encounter id`` is no ``patient id``. The model's own entity word may
+be left out (``Id`` in a patients table is the ``patient_id``), but only that one: in a
+``pat_enc`` table mapped onto encounters, ``PAT_ID`` stays the patient's id.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import product
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
 
-ABBREVIATIONS = {
-    "pt": "patient",
-    "pat": "patient",
-    "enc": "encounter",
-    "nm": "name",
-    "nme": "name",
-    "fname": "first name",
-    "lname": "last name",
-    "dt": "date",
-    "dte": "date",
-    "dob": "birth date",
-    "addr": "address",
-    "cd": "code",
-    "num": "number",
-    "no": "number",
-    "nbr": "number",
-    "dx": "diagnosis",
-    "typ": "type",
-    "ins": "insurance",
-    "tel": "phone",
-    "amt": "amount",
-    "qty": "quantity",
-    "desc": "description",
-    "disch": "discharge",
-    "adm": "admit",
-    "gndr": "gender",
-    "eml": "email",
-    "identifier": "id",
-}
-SUBSET_WEIGHT = 0.9  # all of one name's words inside the other's: "city name" ~ "city"
-# Words too common to make two names alike on their own ("encounter id" is no "patient id").
-GENERIC = frozenset({"id", "code", "date", "name", "number", "type", "amount", "flag", "value"})
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+import yaml
+
+GENERIC_WEIGHT = 0.35  # a shared common word ("id") counts this much
+MISSING_GENERIC = 0.15  # a common word one name has and the other lacks costs this much
+JOINED_MIN = 0.92  # run-together spellings this alike count ("zipcode" ≈ "zip code")
+STOP_WORDS = frozenset(
+    "a an the of or and to in on for by as at is are be its it this that which with from "
+    "one per each when where while e g eg".split()
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[a-zA-Z])(?=[0-9])")
 _SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    abbreviations: dict[str, tuple[str, ...]]
+    canonical: dict[str, str]  # word → the first word of its group of equivalents
+    generic: frozenset[str]
+
+    def known(self, extra: Iterable[str] = ()) -> frozenset[str]:
+        words = set(self.canonical) | set(self.generic) | set(extra)
+        for key, expansion in self.abbreviations.items():
+            words.add(key)
+            words.update(expansion)
+        return frozenset(w for w in words if len(w) >= 2)
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    data: dict[str, Any] = yaml.safe_load(
+        resources.files("missionkit.agents.data").joinpath("vocabulary.yaml").read_text("utf-8")
+    )
+    return make_vocabulary(data)
+
+
+def make_vocabulary(data: dict[str, Any]) -> Vocabulary:
+    canonical: dict[str, str] = {}
+    for group in data.get("equivalents", []):
+        for word in group:
+            canonical.setdefault(str(word), str(group[0]))
+    abbreviations = {
+        str(k): tuple(str(v).split()) for k, v in (data.get("abbreviations") or {}).items()
+    }
+    generic = {canonical.get(str(w), str(w)) for w in data.get("generic", [])}
+    return Vocabulary(abbreviations, canonical, frozenset(generic))
 
 
 @dataclass(frozen=True)
@@ -58,58 +75,126 @@ class NameMatch:
     matched: str  # the target name or synonym that scored best
 
 
-def words(name: str) -> tuple[str, ...]:
-    """``PatientID`` → ``('patient', 'id')``; abbreviations spelled out."""
+def raw_words(name: str) -> list[str]:
     spaced = _CAMEL.sub(" ", name).lower()
+    return [w for w in _SPLIT.split(spaced) if w]
+
+
+@lru_cache(maxsize=65536)
+def _segment(token: str, known: frozenset[str]) -> tuple[str, ...]:
+    """``admittime`` → ``('admit', 'time')`` when every piece is known; else the token."""
+    n = len(token)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for end in range(2, n + 1):
+        for start in range(0, end - 1):
+            piece = token[start:end]
+            prefix = best[start]
+            if prefix is None or piece not in known:
+                continue
+            candidate = (*prefix, piece)
+            current = best[end]
+            if current is None or len(candidate) < len(current):
+                best[end] = candidate
+    found = best[n]
+    return found if found is not None and len(found) >= 2 else (token,)
+
+
+def words(name: str, vocab: Vocabulary | None = None, known: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """``PatientID`` → ``('patient', 'id')``: abbreviations spelled out, equivalents reduced."""
+    vocab = vocab or vocabulary()
+    known = known or vocab.known()
     out: list[str] = []
-    for word in _SPLIT.split(spaced):
-        if word:
-            out.extend(ABBREVIATIONS.get(word, word).split())
+    for token in raw_words(name):
+        pieces = (token,) if token in known or token.isdigit() else _segment(token, known)
+        for piece in pieces:
+            for word in vocab.abbreviations.get(piece, (piece,)):
+                word = _canonical(word, vocab, known)
+                if not out or out[-1] != word:
+                    out.append(word)
     return tuple(out)
 
 
-def entity_words(*names: str) -> frozenset[str]:
-    """Words that name the entity itself: ``patients`` and ``patient`` → ``{patient}``."""
-    found: set[str] = set()
-    for name in names:
-        for word in words(name):
-            found.add(word)
-            if word.endswith("s") and len(word) > 3:
-                found.add(word[:-1])
+def _canonical(word: str, vocab: Vocabulary, known: frozenset[str]) -> str:
+    if word not in known and len(word) > 3 and word.endswith("s") and word[:-1] in known:
+        word = word[:-1]
+    return vocab.canonical.get(word, word)
+
+
+def entity_words(model: str, table: str, vocab: Vocabulary | None = None) -> frozenset[str]:
+    """The model's own entity: its name and the last word of the table (``pat_enc`` → encounter)."""
+    vocab = vocab or vocabulary()
+    found = set(words(model, vocab))
+    table_words = words(table, vocab)
+    if table_words:
+        found.add(table_words[-1])
     return frozenset(found)
 
 
-def variants(name: str, entity: frozenset[str]) -> list[tuple[str, ...]]:
-    """A name's words, and without a leading entity word (``pt_last_nm`` → ``last name``).
-
-    Both sides get it: ``Id`` in a contacts table is the ``customer_id`` of a customer model.
-    """
-    full = words(name)
-    out = [full]
-    if len(full) > 1 and full[0] in entity:
-        out.append(full[1:])
+def variants(name_words: tuple[str, ...], entity: frozenset[str]) -> list[tuple[str, ...]]:
+    """The words, and without a leading entity word of the model (``patient id`` → ``id``)."""
+    out = [name_words]
+    if len(name_words) > 1 and name_words[0] in entity:
+        out.append(name_words[1:])
     return out
 
 
-def name_score(column: str, targets: Sequence[str], entity: frozenset[str]) -> NameMatch:
-    """How much ``column`` looks like the first of ``targets`` (the field) or its synonyms."""
+def similarity(have: tuple[str, ...], wanted: tuple[str, ...], generic: frozenset[str]) -> float:
+    """How alike two word lists are, by the weight of the words they share (0–1)."""
+    if not have or not wanted:
+        return 0.0
+    if have == wanted:
+        return 1.0
+    a, b = set(have), set(wanted)
+    shared = a & b
+    matched = sum(GENERIC_WEIGHT if w in generic else 1.0 for w in shared)
+    if not shared - generic and (a - generic or b - generic) and (a - generic) != (b - generic):
+        # only common words in common: "encounter id" vs "patient id"
+        matched *= 0.5
+    missing = sum(MISSING_GENERIC if w in generic else 1.0 for w in (a ^ b))
+    dice = 2 * matched / (2 * matched + missing) if matched else 0.0
+    return max(dice, _joined(have, wanted))
+
+
+def _joined(have: tuple[str, ...], wanted: tuple[str, ...]) -> float:
     from rapidfuzz import fuzz
 
+    score = fuzz.ratio("".join(have), "".join(wanted)) / 100
+    return score if score >= JOINED_MIN else 0.0
+
+
+def name_score(
+    column: str,
+    targets: Sequence[str],
+    entity: frozenset[str],
+    vocab: Vocabulary | None = None,
+) -> NameMatch:
+    """How much ``column`` looks like the first of ``targets`` (the field) or its synonyms."""
+    vocab = vocab or vocabulary()
     best = NameMatch(0.0, targets[0] if targets else "")
+    column_variants = variants(words(column, vocab), entity)
     for target in targets:
-        for have, wanted in product(variants(column, entity), variants(target, entity)):
-            if have == wanted:
-                return NameMatch(1.0, target)
-            score = (
-                max(
-                    fuzz.token_sort_ratio(" ".join(have), " ".join(wanted)),
-                    fuzz.ratio("".join(have), "".join(wanted)),
-                    SUBSET_WEIGHT * fuzz.token_set_ratio(" ".join(have), " ".join(wanted))
-                    if (set(have) & set(wanted)) - GENERIC
-                    else 0,
-                )
-                / 100
-            )
-            if score > best.score:
-                best = NameMatch(score, target)
+        for wanted in variants(words(target, vocab), entity):
+            for have in column_variants:
+                score = similarity(have, wanted, vocab.generic)
+                if score > best.score:
+                    best = NameMatch(score, target)
+                if score >= 1.0:
+                    return best
     return best
+
+
+def description_words(text: str, vocab: Vocabulary | None = None) -> frozenset[str]:
+    vocab = vocab or vocabulary()
+    return frozenset(w for w in words(text, vocab) if w not in STOP_WORDS and not w.isdigit())
+
+
+def description_score(
+    column: str, described: frozenset[str], entity: frozenset[str], vocab: Vocabulary | None = None
+) -> float:
+    """The share of the column's telling words that the field's description uses."""
+    vocab = vocab or vocabulary()
+    telling = {w for w in words(column, vocab) if w not in vocab.generic and w not in entity}
+    if not telling:
+        return 0.0
+    return len(telling & described) / len(telling)

@@ -3,6 +3,7 @@
 ```yaml
 name: patient                      # staging model: stg_patient
 description: One row per patient.
+owner: dana-lee                    # optional: who decides about the model (a GitHub login)
 key: patient_id                    # optional: staging keeps one row per key
 fields:
   - name: patient_id
@@ -16,6 +17,8 @@ fields:
     value_map: {f: female, m: male, u: unknown}  # raw (case-insensitive) → canonical value
   - name: patient_id               # in another model
     references: patient.patient_id # → dbt relationships to stg_patient.patient_id
+  - name: email
+    shape: email                   # email | phone | postal_code | person_name | icd10 | identifier
   - name: birth_date
     type: date
     formats: ['%Y-%m-%d']          # text formats to parse; default: those found in the data
@@ -32,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from missionkit.agents.data.warehouse import DataError
 from missionkit.spec import yamlsafe
 
+Shape = Literal["email", "phone", "postal_code", "person_name", "icd10", "identifier"]
 FieldType = Literal["string", "integer", "number", "boolean", "date", "timestamp"]
 Scalar = str | int | float | bool
 _NAME = r"^[a-z_][a-z0-9_]*$"
@@ -54,11 +58,13 @@ class TargetField(_Strict):
         None, pattern=r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$", description="<target model>.<field>"
     )
     formats: list[str] = Field(default_factory=list)
+    shape: Shape | None = Field(None, description="what the values look like")
 
 
 class TargetModel(_Strict):
     name: str = Field(pattern=_NAME)
     description: str = ""
+    owner: str | None = Field(None, description="who decides about the model (GitHub login)")
     key: str | None = None
     fields: list[TargetField] = Field(min_length=1)
 

@@ -1,7 +1,9 @@
 """How well sampled column values fit a target type, and which text formats dates use.
 
 The same formats drive the staging SQL (DuckDB's ``strptime`` shares Python's directives), so
-a date the field mapping recognised is a date the staging model parses.
+a date the field mapping recognised is a date the staging model parses. Formats are guessed
+once per column from a small sample (:func:`guess_formats`); the rest of the sample is only
+matched against the chosen formats' patterns, which is cheap.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 # Month-first before day-first: 03/04/2024 reads as March 4 (US extracts); a target field's
 # ``formats`` overrides this.
 DATE_FORMATS = (
     "%Y-%m-%d",
     "%m/%d/%Y",
+    "%d/%m/%Y",
     "%d-%b-%Y",
     "%Y/%m/%d",
     "%d.%m.%Y",
@@ -27,12 +31,19 @@ DATE_FORMATS = (
 TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S.%f",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
     *DATE_FORMATS,
 )
+GUESS_SAMPLE = 50  # distinct values the formats are guessed from
 BOOLEAN_WORDS = {
     "true": True,
     "t": True,
@@ -118,26 +129,81 @@ def fit(target_type: str, duck_type: str, values: Sequence[str]) -> Fit:
         )
     if target_type == "boolean":
         return Fit(_share(values, lambda v: v.strip().lower() in BOOLEAN_WORDS))
-    candidates = DATE_FORMATS if target_type == "date" else TIMESTAMP_FORMATS
-    return date_fit(values, candidates)
+    return date_fit(values, formats_for(target_type))
+
+
+def formats_for(target_type: str) -> tuple[str, ...]:
+    """The formats a date (dates first, then timestamps) or timestamp column may use."""
+    if target_type == "date":
+        return DATE_FORMATS + tuple(f for f in TIMESTAMP_FORMATS if f not in DATE_FORMATS)
+    return TIMESTAMP_FORMATS
 
 
 def date_fit(values: Sequence[str], candidates: Sequence[str]) -> Fit:
-    """The share of values that parse with one of ``candidates``, and the formats used."""
-    used: Counter[str] = Counter()
-    parsed = 0
-    for value in values:
-        text = value.strip()
-        for fmt in candidates:
-            try:
-                datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            used[fmt] += 1
-            parsed += 1
-            break
-    formats = tuple(fmt for fmt in candidates if used[fmt])
+    """The share of values that one of the formats guessed from a few of them reads."""
+    formats = guess_formats(values, tuple(candidates))
+    if not values or not formats:
+        return Fit(0.0 if values else UNKNOWN, formats)
+    patterns = [_pattern(f) for f in formats]
+    parsed = sum(1 for v in values if any(p.fullmatch(v.strip()) for p in patterns))
     return Fit(parsed / len(values), formats)
+
+
+def guess_formats(values: Sequence[str], candidates: tuple[str, ...]) -> tuple[str, ...]:
+    """The fewest ``candidates`` that read a small sample of distinct ``values``.
+
+    Each value may parse with several formats (``03/04/2024``); a format that reads more of
+    the sample is chosen first, so a day-first extract (``25/03/2024``) gets only ``%d/%m/%Y``.
+    """
+    sample = list(dict.fromkeys(v.strip() for v in values))[:GUESS_SAMPLE]
+    readers: dict[str, set[int]] = {fmt: set() for fmt in candidates}
+    for i, text in enumerate(sample):
+        for fmt in candidates:
+            if _pattern(fmt).fullmatch(text) and _parses(text, fmt):
+                readers[fmt].add(i)
+    left = set().union(*readers.values()) if readers else set()
+    chosen: list[str] = []
+    while left:
+        fmt = max(candidates, key=lambda f: (len(readers[f] & left), -candidates.index(f)))
+        chosen.append(fmt)
+        left -= readers[fmt]
+    return tuple(f for f in candidates if f in chosen)
+
+
+def _parses(text: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(text, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+_DIRECTIVES = {
+    "Y": r"\d{4}",
+    "m": r"\d{1,2}",
+    "d": r"\d{1,2}",
+    "H": r"\d{1,2}",
+    "I": r"\d{1,2}",
+    "M": r"\d{2}",
+    "S": r"\d{2}",
+    "f": r"\d{1,6}",
+    "b": r"[A-Za-z]{3}",
+    "p": r"(?:AM|PM|am|pm)",
+    "z": r"(?:Z|[+-]\d{2}:?\d{2})",
+}
+
+
+@lru_cache(maxsize=None)
+def _pattern(fmt: str) -> re.Pattern[str]:
+    out, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            out.append(_DIRECTIVES.get(fmt[i + 1], ".+?"))
+            i += 2
+        else:
+            out.append(re.escape(fmt[i]))
+            i += 1
+    return re.compile("".join(out))
 
 
 def _share(values: Sequence[str], ok: Callable[[str], bool]) -> float:

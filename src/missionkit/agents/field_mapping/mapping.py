@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,8 +24,11 @@ from missionkit.agents.data.mapping_file import (
     ModelMap,
     write_mapping,
 )
-from missionkit.agents.data.proposal import Decision, Proposal, profile, propose
-from missionkit.agents.data.target import load_target
+from missionkit.agents.data.evidence import Column
+from missionkit.agents.data.proposal import Decision, Proposal, propose
+from missionkit.agents.data.sampling import found_share, sample_table
+from missionkit.agents.data.scoring import Vocabulary
+from missionkit.agents.data.target import TargetField, TargetModel, load_target
 from missionkit.agents.data.warehouse import (
     INSTALL_HINT,
     DataError,
@@ -38,11 +42,14 @@ from missionkit.agents.data.warehouse import (
 from missionkit.llm.suggest import suggestions
 
 if TYPE_CHECKING:
+    import duckdb
+
     from missionkit.agents.field_mapping.inputs import FieldMappingInputs
 
 DRAFT = "mapping.draft.yaml"
 OUTPUT = "mapping.yaml"
 SAMPLE_VALUES = 3
+REFERENCE_SAMPLE = 200  # distinct values of a reference candidate looked up among the keys
 
 
 @dataclass(frozen=True)
@@ -101,29 +108,70 @@ def map_fields(ctx: AgentContext, inputs: FieldMappingInputs) -> AgentResult:
     )
 
 
-def propose_all(ctx: AgentContext, inputs: FieldMappingInputs) -> list[Proposal]:
-    """Profile every source and propose its mapping, before any answer."""
+def propose_all(
+    ctx: AgentContext, inputs: FieldMappingInputs, vocab: Vocabulary | None = None
+) -> list[Proposal]:
+    """Sample every source and propose its mapping, before any answer.
+
+    A model that others reference is proposed first, so that their reference fields can look
+    their candidates' values up among its key column's values.
+    """
     targets = [
         (pair, load_target(resolve(ctx, pair.target), pair.target)) for pair in inputs.pairs()
     ]
     names = [model.name for _, model in targets]
     if len(set(names)) != len(names):
         raise DataError(f"two maps have the same target model name: {', '.join(names)}")
+    order = sorted(range(len(targets)), key=lambda i: _references_others(targets[i][1], names))
     con = connect(ctx, read_only=True)
+    done: dict[str, Proposal] = {}
     try:
-        return [
-            propose(
+        for i in order:
+            pair, model = targets[i]
+            columns = sample_table(con, pair.source, inputs.sample_size, inputs.ignore)
+            done[model.name] = propose(
                 model,
                 pair.target,
                 pair.source,
-                profile(con, pair.source, inputs.sample_size, inputs.ignore),
+                columns,
                 inputs.threshold,
                 inputs.min_score,
+                vocab,
+                partial(_coverage, con, done),
             )
-            for pair, model in targets
-        ]
     finally:
         con.close()
+    return [done[model.name] for _, model in targets]
+
+
+def _references_others(model: TargetModel, names: list[str]) -> bool:
+    return any(
+        f.references and f.references.split(".")[0] in names and f.references.split(".")[0] != model.name
+        for f in model.fields
+    )
+
+
+def _coverage(
+    con: duckdb.DuckDBPyConnection, done: dict[str, Proposal], f: TargetField, column: Column
+) -> float | None:
+    """The share of ``column``'s values found in the key column of the model ``f`` references."""
+    assert f.references is not None
+    model, key = f.references.split(".")
+    referenced = done.get(model)
+    if referenced is None or not column.samples:
+        return None
+    decision = referenced.decision(key)
+    key_column = decision.column or (decision.candidates[0].column if decision.candidates else None)
+    if key_column is None:
+        return None
+    values = list(dict.fromkeys(_reference_id(v) for v in column.samples))[:REFERENCE_SAMPLE]
+    return found_share(con, referenced.source, key_column, values)
+
+
+def _reference_id(value: str) -> str:
+    """``Patient/123`` (a FHIR-style reference) → ``123``."""
+    head, sep, tail = value.strip().rpartition("/")
+    return tail if sep and head.isalpha() else value.strip()
 
 
 def apply_answers(

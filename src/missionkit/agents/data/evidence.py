@@ -1,0 +1,164 @@
+"""The evidence that a source column holds a target field, combined into one score.
+
+Each piece of evidence adds to the log-odds that the pair is right (naive Bayes): the names
+(field, synonyms, description), the values' type and shape, key evidence (a ``unique`` field
+needs distinct values; a ``references`` field needs values found in the referenced key), and
+for a coded field how many values its value map or a standard code system reads. The
+proposal (:mod:`.proposal`) turns these log-odds into a probability against the other
+candidate columns and the chance that the source has no such column at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from missionkit.agents.data.codes import ValueFit, coded, normal, value_fit
+from missionkit.agents.data.scoring import (
+    Vocabulary,
+    description_score,
+    description_words,
+    name_score,
+)
+from missionkit.agents.data.shapes import share
+from missionkit.agents.data.target import Scalar, TargetField
+from missionkit.agents.data.values import Fit, date_fit, fit, formats_for
+
+# log-odds of each piece of evidence (hand-set, checked against the labelled source schemas
+# with scripts/evaluate_mapping.py: its reliability table shows what a confidence means)
+NAME_SLOPE = 11.0  # per unit of name similarity …
+NAME_MIDPOINT = 0.76  # … around this similarity (even odds on the name alone)
+DESCRIPTION = 1.2  # the column's telling words all appear in the field's description
+TYPE_MISFIT = -7.0  # × the share of values that do not parse as the field's type
+SHAPE_MATCH, SHAPE_MISS = 1.2, -4.5  # most values have the field's shape / almost none do
+KEY_DISTINCT, KEY_REPEATS = 0.8, -4.5  # a unique field's values are / are not distinct
+SPARSE = -2.0  # a required field's column is mostly empty
+REF_COVERED, REF_MISSING = 1.5, -5.0  # values found / not found among the referenced keys
+VALUES_READ, VALUES_UNREAD = 1.5, -1.5  # a coded field's values normalise / do not
+TOO_MANY_VALUES = -4.0  # far more distinct values than a coded field has
+SAMPLE_VALUES = 3
+
+
+@dataclass(frozen=True)
+class Column:
+    """A source column and the values sampled from it (non-null, as text, in table order)."""
+
+    name: str
+    type: str
+    samples: tuple[str, ...]
+    rows: int = 0  # rows sampled, nulls included
+
+    @cached_property
+    def counts(self) -> Counter[str]:
+        return Counter(normal(v) for v in self.samples)
+
+    @property
+    def distinct_ratio(self) -> float:
+        return len(self.counts) / len(self.samples) if self.samples else 0.0
+
+    @property
+    def fill(self) -> float:
+        return len(self.samples) / self.rows if self.rows else 1.0
+
+    @cached_property
+    def _fits(self) -> dict[tuple[str, tuple[str, ...]], Fit]:
+        return {}
+
+    def fit(self, f: TargetField) -> Fit:
+        """How the values fit the field's type; date formats are guessed once per column."""
+        key = (f.type, tuple(f.formats))
+        if key not in self._fits:
+            if f.type in ("date", "timestamp") and self.samples:
+                candidates = tuple(f.formats) or formats_for(f.type)
+                native = fit(f.type, self.type, ())
+                self._fits[key] = (
+                    native if native.score == 1.0 else date_fit(self.samples, candidates)
+                )
+            else:
+                self._fits[key] = fit(f.type, self.type, self.samples)
+        return self._fits[key]
+
+    def shown(self) -> list[str]:
+        return list(dict.fromkeys(self.samples))[:SAMPLE_VALUES]
+
+
+@dataclass
+class Evidence:
+    """Why a column may hold a field: each reason with the log-odds it adds."""
+
+    name: float  # name similarity 0–1
+    matched: str  # the field name or synonym the column resembles most
+    fit: Fit
+    reasons: list[tuple[str, float]] = field(default_factory=list)
+    values: ValueFit | None = None
+    coverage: float | None = None  # share of values found among the referenced keys
+
+    @property
+    def logit(self) -> float:
+        return sum(weight for _, weight in self.reasons)
+
+    def add(self, reason: str, weight: float) -> None:
+        if weight:
+            self.reasons.append((reason, round(weight, 2)))
+
+
+def weigh(
+    f: TargetField,
+    column: Column,
+    entity: frozenset[str],
+    vocab: Vocabulary,
+    described: frozenset[str] | None = None,
+    value_map: dict[str, Scalar] | None = None,
+) -> Evidence:
+    """Every piece of evidence but references (which need the referenced model's column)."""
+    similar = name_score(column.name, [f.name, *f.synonyms], entity, vocab)
+    ev = Evidence(round(similar.score, 3), similar.matched, column.fit(f))
+    ev.add(f"name ~{similar.matched} {similar.score:.2f}", NAME_SLOPE * (similar.score - NAME_MIDPOINT))
+    if described is None:
+        described = description_words(f.description, vocab)
+    if described and similar.score < 1.0:
+        told = description_score(column.name, described, entity, vocab)
+        if told >= 0.5:
+            ev.add("described", DESCRIPTION * told)
+    ev.add(f"type fit {ev.fit.score:.2f}", TYPE_MISFIT * (1.0 - ev.fit.score))
+    if f.shape and column.samples:
+        shaped = share(f.shape, column.samples)
+        if shaped >= 0.8:
+            ev.add(f"{f.shape} shape {shaped:.0%}", SHAPE_MATCH * shaped)
+        elif shaped < 0.5:
+            ev.add(f"{f.shape} shape {shaped:.0%}", SHAPE_MISS * (1 - shaped / 0.5))
+    if f.unique and column.samples:
+        ratio = column.distinct_ratio
+        if ratio >= 0.95:
+            ev.add(f"distinct {ratio:.0%}", KEY_DISTINCT)
+        elif ratio < 0.9:
+            ev.add(f"distinct {ratio:.0%}", KEY_REPEATS * min(1.0, (0.9 - ratio) / 0.3 + 0.5))
+    if f.required and column.rows and column.fill < 0.5:
+        ev.add(f"filled {column.fill:.0%}", SPARSE * (1 - column.fill / 0.5))
+    if coded(f) and column.samples:
+        ev.values = value_fit(f, column.counts, value_map)
+        ev.add(f"values read {ev.values.coverage:.0%}", _values_weight(f, ev.values))
+    return ev
+
+
+def _values_weight(f: TargetField, values: ValueFit) -> float:
+    allowed = len({str(v) for v in (f.accepted_values or [])} | set(f.value_map or {}))
+    if values.distinct > max(3 * allowed, 12):
+        return TOO_MANY_VALUES
+    if values.coverage >= 0.9:
+        return VALUES_READ * values.coverage
+    return VALUES_UNREAD * (1 - values.coverage / 0.9)
+
+
+def add_coverage(ev: Evidence, coverage: float) -> None:
+    ev.coverage = coverage
+    if coverage >= 0.9:
+        ev.add(f"found in the referenced keys {coverage:.0%}", REF_COVERED)
+    elif coverage < 0.5:
+        ev.add(f"found in the referenced keys {coverage:.0%}", REF_MISSING * (1 - coverage / 0.5))
+
+
+def probability(logit: float) -> float:
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))

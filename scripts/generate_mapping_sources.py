@@ -194,7 +194,7 @@ def mimic() -> Source:
             "dischtime": _d(v.end + shift + timedelta(days=1), "%Y-%m-%d %H:%M:%S"),
             "deathtime": "",
             "admission_type": rng.choice(["EW EMER.", "ELECTIVE", "URGENT", "OBSERVATION ADMIT", "SURGICAL SAME DAY ADMISSION"]),
-            "admit_provider_id": f"P{rng.randrange(10, 99)}{rng.choice('ABCDEF')}{rng.choice('XYZ')}",
+            "admit_provider_id": f"P{rng.randrange(10, 20)}{rng.choice('AB')}{rng.choice('XYZ')}",
             "admission_location": rng.choice(["EMERGENCY ROOM", "PHYSICIAN REFERRAL", "TRANSFER FROM HOSPITAL"]),
             "discharge_location": rng.choice(["HOME", "HOME HEALTH CARE", "SKILLED NURSING FACILITY"]),
             "insurance": rng.choice(["Medicare", "Medicaid", "Other"]), "language": "ENGLISH",
@@ -285,9 +285,9 @@ def synpuf() -> Source:
         return {
             "DESYNPUF_ID": keys[v.person.n], "CLM_ID": str(196661176988405 + v.n * 7919), "SEGMENT": 1,
             "CLM_FROM_DT": _d(v.start, "%Y%m%d"), "CLM_THRU_DT": _d(v.end, "%Y%m%d"),
-            "PRVDR_NUM": f"{rng.randrange(10, 52):02d}{rng.randrange(0, 9999):04d}",
+            "PRVDR_NUM": f"{rng.randrange(10, 52):02d}{rng.randrange(0, 30):04d}",
             "CLM_PMT_AMT": float(rng.randrange(0, 20000, 10)), "NCH_PRMRY_PYR_CLM_PD_AMT": 0.0,
-            "AT_PHYSN_NPI": rng.randrange(10**9, 10**10), "OP_PHYSN_NPI": "", "OT_PHYSN_NPI": "",
+            "AT_PHYSN_NPI": 1003000000 + 7 * rng.randrange(0, 40), "OP_PHYSN_NPI": "", "OT_PHYSN_NPI": "",
             "CLM_ADMSN_DT": _d(v.start, "%Y%m%d"), "ADMTNG_ICD9_DGNS_CD": rng.choice(ICD9),
             "CLM_PASS_THRU_PER_DIEM_AMT": 0.0, "NCH_BENE_IP_DDCTBL_AMT": 1068.0,
             "NCH_BENE_PTA_COINSRNC_LBLTY_AM": 0.0, "NCH_BENE_BLOOD_DDCTBL_LBLTY_AM": 0.0,
@@ -325,7 +325,7 @@ def epic() -> Source:
             "ZIP": p.zip, "HOME_PHONE": p.phone, "EMAIL_ADDRESS": p.email,
             "ETHNIC_GROUP_C_NAME": rng.choice(["Not Hispanic or Latino", "Hispanic or Latino"]),
             "MARITAL_STATUS_C_NAME": rng.choice(["Married", "Single", "Widowed"]),
-            "CUR_PCP_PROV_ID": f"E{rng.randrange(1000, 9999)}", "DEATH_DATE": _d(p.died, "%-m/%-d/%Y 12:00:00 AM"),
+            "CUR_PCP_PROV_ID": f"E{1000 + 37 * rng.randrange(0, 25)}", "DEATH_DATE": _d(p.died, "%-m/%-d/%Y 12:00:00 AM"),
         }
 
     def pat_enc(v: Visit, rng: random.Random, keys: Keys) -> Row:
@@ -335,7 +335,7 @@ def epic() -> Source:
             "PAT_ENC_CSN_ID": 720000000 + v.n * 11, "CONTACT_DATE": _d(v.start, "%-m/%-d/%Y 12:00:00 AM"),
             "ENC_TYPE_C_NAME": {"outpatient": "Office Visit", "inpatient": "Hospital Encounter",
                                 "emergency": "Hospital Encounter", "telehealth": "Telemedicine"}[v.kind],
-            "VISIT_PROV_ID": f"E{rng.randrange(1000, 9999)}", "DEPARTMENT_ID": 101000000 + v.n % 17,
+            "VISIT_PROV_ID": f"E{1000 + 37 * rng.randrange(0, 25)}", "DEPARTMENT_ID": 101000000 + v.n % 17,
             "HOSP_ADMSN_TIME": _d(v.start, "%-m/%-d/%Y %-I:%M:00 %p") if hospital else "",
             "HOSP_DISCHRG_TIME": _d(v.end, "%-m/%-d/%Y %-I:%M:00 %p") if hospital else "",
             "FIN_CLASS_C_NAME": rng.choice(["Commercial", "Medicare", "Medicaid", "Self-Pay"]),
@@ -412,7 +412,7 @@ def pcornet() -> Source:
             "ENCOUNTERID": f"E{700000 + v.n}", "PATID": f"PT{50000 + v.person.n}",
             "ADMIT_DATE": _d(v.start, "%Y-%m-%d"), "ADMIT_TIME": _d(v.start, "%H:%M"),
             "DISCHARGE_DATE": _d(v.end, "%Y-%m-%d"), "DISCHARGE_TIME": _d(v.end, "%H:%M"),
-            "PROVIDERID": f"PR{rng.randrange(100, 999)}", "FACILITY_LOCATION": f"0{rng.randrange(1000, 2799)}",
+            "PROVIDERID": f"PR{rng.randrange(100, 130)}", "FACILITY_LOCATION": f"0{rng.randrange(1000, 2799)}",
             "ENC_TYPE": code, "FACILITYID": f"F{rng.randrange(10, 40)}",
             "DISCHARGE_DISPOSITION": "A" if code in ("IP", "EI") else "", "DISCHARGE_STATUS": "HO" if code in ("IP", "EI") else "",
             "DRG": f"{rng.randrange(1, 999):03d}" if code in ("IP", "EI") else "", "DRG_TYPE": "02" if code in ("IP", "EI") else "",

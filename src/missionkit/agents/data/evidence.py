@@ -21,22 +21,44 @@ from missionkit.agents.data.scoring import (
     description_score,
     description_words,
     name_score,
+    words,
 )
 from missionkit.agents.data.shapes import share
 from missionkit.agents.data.target import Scalar, TargetField
-from missionkit.agents.data.values import Fit, date_fit, fit, formats_for
+from missionkit.agents.data.values import (
+    Fit,
+    date_fit,
+    fit,
+    formats_for,
+    is_native,
+    is_temporal,
+)
 
 # log-odds of each piece of evidence (hand-set, checked against the labelled source schemas
 # with scripts/evaluate_mapping.py: its reliability table shows what a confidence means)
 NAME_SLOPE = 11.0  # per unit of name similarity …
-NAME_MIDPOINT = 0.76  # … around this similarity (even odds on the name alone)
+NAME_MIDPOINT = 0.72  # … around this similarity (even odds on the name alone) …
+NAME_FLOOR = -5.0  # … and no lower
+OPAQUE = -2.0  # for a key or reference, a name the vocabulary cannot read says little
+NAME_EXACT = 3.6  # the very name of the field or a synonym
+NATIVE = 1.5  # the column already has the field's type (a DATE column for a date) …
+TEMPORAL = 0.4  # … or is a date or time of another kind
+RAW_COPY = -2.0  # a copy of the source's own values (`raw_*`, `*_source_value`)
+CONSTANT = -2.0  # one value throughout: no coded field's column
+KEY_COLUMN = 1.0  # the model's key: a distinct column named as an id …
+FIRST_COLUMN = 0.5  # … and the table's first column
+JOIN_KEY = 3.0  # the same column in the referencing table, every value found here
 DESCRIPTION = 1.2  # the column's telling words all appear in the field's description
 TYPE_MISFIT = -7.0  # × the share of values that do not parse as the field's type
-SHAPE_MATCH, SHAPE_MISS = 1.2, -4.5  # most values have the field's shape / almost none do
+SHAPE_MISS = {"person_name": -1.0}  # almost no value has the field's shape (else -4.5)
+# most values have the field's shape: how telling that is depends on the shape
+SHAPE_MATCH = {"email": 3.0, "icd10": 2.5, "phone": 1.5, "postal_code": 1.0, "person_name": 0.3}
 KEY_DISTINCT, KEY_REPEATS = 0.8, -4.5  # a unique field's values are / are not distinct
 SPARSE = -2.0  # a required field's column is mostly empty
 REF_COVERED, REF_MISSING = 1.5, -5.0  # values found / not found among the referenced keys
-VALUES_READ, VALUES_UNREAD = 1.5, -1.5  # a coded field's values normalise / do not
+VALUES_READ = 1.5  # a coded field's values normalise
+VALUES_UNREAD = -2.5  # they do not, but they are labels a person could map
+CODES_UNREAD = -3.0  # they do not, and they are numbers of some other code list
 TOO_MANY_VALUES = -4.0  # far more distinct values than a coded field has
 SAMPLE_VALUES = 3
 
@@ -70,12 +92,9 @@ class Column:
         """How the values fit the field's type; date formats are guessed once per column."""
         key = (f.type, tuple(f.formats))
         if key not in self._fits:
-            if f.type in ("date", "timestamp") and self.samples:
+            if f.type in ("date", "timestamp") and self.samples and not is_temporal(self.type):
                 candidates = tuple(f.formats) or formats_for(f.type)
-                native = fit(f.type, self.type, ())
-                self._fits[key] = (
-                    native if native.score == 1.0 else date_fit(self.samples, candidates)
-                )
+                self._fits[key] = date_fit(self.samples, candidates)
             else:
                 self._fits[key] = fit(f.type, self.type, self.samples)
         return self._fits[key]
@@ -111,35 +130,58 @@ def weigh(
     vocab: Vocabulary,
     described: frozenset[str] | None = None,
     value_map: dict[str, Scalar] | None = None,
+    key: bool = False,
+    first: bool = False,
 ) -> Evidence:
     """Every piece of evidence but references (which need the referenced model's column)."""
     similar = name_score(column.name, [f.name, *f.synonyms], entity, vocab)
     ev = Evidence(round(similar.score, 3), similar.matched, column.fit(f))
-    ev.add(f"name ~{similar.matched} {similar.score:.2f}", NAME_SLOPE * (similar.score - NAME_MIDPOINT))
+    named = NAME_EXACT if similar.score >= 0.99 else NAME_SLOPE * (similar.score - NAME_MIDPOINT)
+    column_words = set(words(column.name, vocab))
+    keyish = f.unique or f.references is not None
+    floor = OPAQUE if keyish and _opaque(column_words, vocab, entity) else NAME_FLOOR
+    ev.add(f"name ~{similar.matched} {similar.score:.2f}", max(floor, named))
+    if column_words & {"raw", "source"}:
+        ev.add("source's own values", RAW_COPY)
     if described is None:
         described = description_words(f.description, vocab)
     if described and similar.score < 1.0:
-        told = description_score(column.name, described, entity, vocab)
+        named = frozenset(w for n in (f.name, *f.synonyms) for w in words(n, vocab))
+        told = description_score(column.name, described, entity, named, vocab)
         if told >= 0.5:
             ev.add("described", DESCRIPTION * told)
     ev.add(f"type fit {ev.fit.score:.2f}", TYPE_MISFIT * (1.0 - ev.fit.score))
+    if f.type != "string" and is_native(f.type, column.type):
+        ev.add(f"{column.type.lower()} column", NATIVE)
+    elif f.type in ("date", "timestamp") and is_temporal(column.type):
+        ev.add(f"{column.type.lower()} column", TEMPORAL)
     if f.shape and column.samples:
         shaped = share(f.shape, column.samples)
         if shaped >= 0.8:
-            ev.add(f"{f.shape} shape {shaped:.0%}", SHAPE_MATCH * shaped)
+            ev.add(f"{f.shape} shape {shaped:.0%}", SHAPE_MATCH.get(f.shape, 1.0) * shaped)
         elif shaped < 0.5:
-            ev.add(f"{f.shape} shape {shaped:.0%}", SHAPE_MISS * (1 - shaped / 0.5))
+            miss = SHAPE_MISS.get(f.shape, -4.5)
+            ev.add(f"{f.shape} shape {shaped:.0%}", miss * (1 - shaped / 0.5))
     if f.unique and column.samples:
         ratio = column.distinct_ratio
         if ratio >= 0.95:
             ev.add(f"distinct {ratio:.0%}", KEY_DISTINCT)
         elif ratio < 0.9:
             ev.add(f"distinct {ratio:.0%}", KEY_REPEATS * min(1.0, (0.9 - ratio) / 0.3 + 0.5))
+    if key and column.samples and column.distinct_ratio >= 0.95:
+        if "id" in column_words:
+            ev.add("distinct id", KEY_COLUMN)
+        if first:
+            ev.add("first column", FIRST_COLUMN)
     if f.required and column.rows and column.fill < 0.5:
         ev.add(f"filled {column.fill:.0%}", SPARSE * (1 - column.fill / 0.5))
     if coded(f) and column.samples:
         ev.values = value_fit(f, column.counts, value_map)
-        ev.add(f"values read {ev.values.coverage:.0%}", _values_weight(f, ev.values))
+        weight = _values_weight(f, ev.values)
+        if len(column.counts) < 2 <= len(column.samples) // 10:
+            ev.add("one value only", CONSTANT)
+        elif weight <= 0 or similar.score >= 0.5:  # any 1/2 column reads as sex codes
+            ev.add(f"values read {ev.values.coverage:.0%}", weight)
     return ev
 
 
@@ -149,7 +191,14 @@ def _values_weight(f: TargetField, values: ValueFit) -> float:
         return TOO_MANY_VALUES
     if values.coverage >= 0.9:
         return VALUES_READ * values.coverage
-    return VALUES_UNREAD * (1 - values.coverage / 0.9)
+    numbers = all(v.isdigit() for v, _ in values.unmapped)
+    return (CODES_UNREAD if numbers else VALUES_UNREAD) * (1 - values.coverage / 0.9)
+
+
+def _opaque(column_words: set[str], vocab: Vocabulary, entity: frozenset[str]) -> bool:
+    known = vocab.known()
+    telling = {w for w in column_words if w not in vocab.generic and w not in entity}
+    return bool(telling) and not telling & known
 
 
 def add_coverage(ev: Evidence, coverage: float) -> None:

@@ -20,12 +20,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from missionkit.agents.data.codes import ValueFit, coded, value_fit
-from missionkit.agents.data.evidence import Column, Evidence, add_coverage, probability, weigh
+from missionkit.agents.data.evidence import (
+    JOIN_KEY,
+    Column,
+    Evidence,
+    add_coverage,
+    probability,
+    weigh,
+)
 from missionkit.agents.data.scoring import (
+    TEMPORAL,
     Vocabulary,
     description_words,
     entity_words,
     vocabulary,
+    words,
 )
 from missionkit.agents.data.target import Scalar, TargetField, TargetModel
 from missionkit.agents.data.warehouse import split_table
@@ -117,14 +126,17 @@ def propose(
     min_score: float,
     vocab: Vocabulary | None = None,
     coverage: Coverage | None = None,
+    joins: dict[str, set[str]] | None = None,
 ) -> Proposal:
+    """``joins``: field → columns that join this table to the other model's (same name, keys)."""
     vocab = vocab or vocabulary()
-    evidence = weigh_all(model, source, columns, vocab, coverage)
+    evidence = weigh_all(model, source, columns, vocab, coverage, joins or {})
     logits = [[_clip(evidence[(f.name, c.name)].logit) for c in columns] for f in model.fields]
     assigned = _assign(logits)
     taken = {c: f for f, c in assigned.items()}
     scores: dict[tuple[str, str], Candidate] = {}
     decisions = []
+    same = _same_values(columns, vocab)
     for i, f in enumerate(model.fields):
         free = [j for j in range(len(columns)) if taken.get(j, i) == i]
         odds = {j: math.exp(logits[i][j]) for j in free}
@@ -137,7 +149,9 @@ def propose(
         decision.candidates = [scores[(f.name, columns[j].name)] for j in ranked[:SHOWN_CANDIDATES]]
         if i in assigned:
             j = assigned[i]
-            confidence = min(odds[j] / none_odds, probability(_margin(logits, i, j)))
+            twins = same.get(j, set())
+            alone = odds[j] / (none_odds - sum(odds.get(k, 0.0) for k in twins))
+            confidence = min(alone, probability(_margin(logits, i, j, twins)))
             cand = scores[(f.name, columns[j].name)] = dataclasses.replace(
                 scores[(f.name, columns[j].name)], confidence=round(confidence, 3)
             )
@@ -166,13 +180,18 @@ def weigh_all(
     columns: list[Column],
     vocab: Vocabulary,
     coverage: Coverage | None,
+    joins: dict[str, set[str]],
 ) -> dict[tuple[str, str], Evidence]:
     entity = entity_words(model.name, split_table(source)[1], vocab)
     out: dict[tuple[str, str], Evidence] = {}
     for f in model.fields:
         described = description_words(f.description, vocab)
-        for c in columns:
-            out[(f.name, c.name)] = weigh(f, c, entity, vocab, described)
+        key = f.name == model.key
+        for n, c in enumerate(columns):
+            ev = weigh(f, c, entity, vocab, described, key=key, first=n == 0)
+            if c.name in joins.get(f.name, ()):
+                ev.add("join key of both tables", JOIN_KEY)
+            out[(f.name, c.name)] = ev
         if f.references and coverage is not None:
             ranked = sorted(columns, key=lambda c: -out[(f.name, c.name)].logit)
             for c in ranked[:REFERENCE_CANDIDATES]:
@@ -222,10 +241,31 @@ def _assign(logits: list[list[float]]) -> dict[int, int]:
     return _solve(_costs(logits))[1]
 
 
-def _margin(logits: list[list[float]], field: int, column: int) -> float:
-    """How much worse the best assignment is that does not give ``column`` to ``field``."""
+def _margin(
+    logits: list[list[float]], field: int, column: int, twins: frozenset[int] | set[int] = frozenset()
+) -> float:
+    """How much worse the best assignment is that gives ``field`` neither ``column`` nor a twin."""
     costs = _costs(logits)
     best, _ = _solve(costs)
-    costs[field][column] = 10 * CLIP * (len(logits) + 1)
+    for j in {column, *twins}:
+        costs[field][j] = 10 * CLIP * (len(logits) + 1)
     other, _ = _solve(costs)
     return other - best
+
+
+def _same_values(columns: list[Column], vocab: Vocabulary) -> dict[int, set[int]]:
+    """Columns that hold one value at two precisions (``visit_start_date``, ``…_datetime``).
+
+    Either is the field when one is, so they are no competitors of each other.
+    """
+    stems: dict[tuple[str, ...], list[int]] = {}
+    for j, c in enumerate(columns):
+        named = words(c.name, vocab)
+        if set(named) & TEMPORAL:
+            stems.setdefault(tuple(w for w in named if w not in TEMPORAL), []).append(j)
+    out: dict[int, set[int]] = {}
+    for group in stems.values():
+        for j in group:
+            if len(group) > 1:
+                out[j] = set(group) - {j}
+    return out

@@ -26,11 +26,16 @@ import yaml
 
 GENERIC_WEIGHT = 0.35  # a shared common word ("id") counts this much
 MISSING_GENERIC = 0.15  # a common word one name has and the other lacks costs this much
+EXTRA_WORD = 0.5  # a telling word only the column has (a qualifier: "hospital", "claim")
+OTHER_HEAD = 0.75  # an id whose last telling word names another thing ("visit provider id")
+SYNONYM = 0.95  # a synonym counts a little less than the field's own name
 JOINED_MIN = 0.92  # run-together spellings this alike count ("zipcode" ≈ "zip code")
 STOP_WORDS = frozenset(
     "a an the of or and to in on for by as at is are be its it this that which with from "
     "one per each when where while e g eg".split()
 )
+TEMPORAL = frozenset({"date", "time", "datetime", "timestamp"})
+TEMPORAL_WEIGHT = 0.25  # "admit time" for "admit date": a date, if not quite the word
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[a-zA-Z])(?=[0-9])")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 
@@ -40,6 +45,14 @@ class Vocabulary:
     abbreviations: dict[str, tuple[str, ...]]
     canonical: dict[str, str]  # word → the first word of its group of equivalents
     generic: frozenset[str]
+
+    @property
+    def full_words(self) -> frozenset[str]:
+        """Words, not abbreviations: what an unknown abbreviation may stand for."""
+        found = set(self.canonical) | set(self.generic)
+        for expansion in self.abbreviations.values():
+            found.update(expansion)
+        return frozenset(w for w in found if len(w) >= 3)
 
     def known(self, extra: Iterable[str] = ()) -> frozenset[str]:
         words = set(self.canonical) | set(self.generic) | set(extra)
@@ -100,6 +113,28 @@ def _segment(token: str, known: frozenset[str]) -> tuple[str, ...]:
     return found if found is not None and len(found) >= 2 else (token,)
 
 
+@lru_cache(maxsize=65536)
+def _skeleton(token: str, known: frozenset[str]) -> str:
+    """An unknown abbreviation of one known word: ``clm`` → ``claim``, ``dschrg`` → ``discharge``.
+
+    The token begins the word (``bene``, ``hosp``), or is its consonants in order from its
+    first letter (``clm``, ``prvdr``); one that fits several words is left as it is.
+    """
+    if len(token) < 3 or not token.isalpha():
+        return token
+    words_ = [w for w in known if len(w) > len(token) and w[0] == token[0]]
+    chosen = [w for w in words_ if w.startswith(token)]
+    if not chosen and not set(token[1:]) & set("aeiouy"):
+        chosen = [w for w in words_ if _in_order(token, w)]
+    shortest = min(chosen, key=len, default=token)
+    return shortest if chosen and all(w.startswith(shortest) for w in chosen) else token
+
+
+def _in_order(token: str, word: str) -> bool:
+    letters = iter(word)
+    return all(ch in letters for ch in token)
+
+
 def words(name: str, vocab: Vocabulary | None = None, known: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """``PatientID`` → ``('patient', 'id')``: abbreviations spelled out, equivalents reduced."""
     vocab = vocab or vocabulary()
@@ -107,6 +142,8 @@ def words(name: str, vocab: Vocabulary | None = None, known: frozenset[str] = fr
     out: list[str] = []
     for token in raw_words(name):
         pieces = (token,) if token in known or token.isdigit() else _segment(token, known)
+        if pieces == (token,) and token not in known:
+            pieces = (_skeleton(token, vocab.full_words),)
         for piece in pieces:
             for word in vocab.abbreviations.get(piece, (piece,)):
                 word = _canonical(word, vocab, known)
@@ -148,12 +185,26 @@ def similarity(have: tuple[str, ...], wanted: tuple[str, ...], generic: frozense
     a, b = set(have), set(wanted)
     shared = a & b
     matched = sum(GENERIC_WEIGHT if w in generic else 1.0 for w in shared)
+    if a & TEMPORAL and b & TEMPORAL and not shared & TEMPORAL:
+        matched += TEMPORAL_WEIGHT
+        a, b = a - TEMPORAL, b - TEMPORAL
     if not shared - generic and (a - generic or b - generic) and (a - generic) != (b - generic):
         # only common words in common: "encounter id" vs "patient id"
         matched *= 0.5
-    missing = sum(MISSING_GENERIC if w in generic else 1.0 for w in (a ^ b))
+    missing = sum(MISSING_GENERIC if w in generic else 1.0 for w in (b - a))
+    missing += sum(MISSING_GENERIC if w in generic else EXTRA_WORD for w in (a - b))
     dice = 2 * matched / (2 * matched + missing) if matched else 0.0
-    return max(dice, _joined(have, wanted))
+    score = max(dice, _joined(have, wanted))
+    return score * OTHER_HEAD if _other_head(have, wanted, generic) else score
+
+
+def _other_head(have: tuple[str, ...], wanted: tuple[str, ...], generic: frozenset[str]) -> bool:
+    """``visit provider id`` names a provider's id, not the visit's (``encounter id``)."""
+    if not set(wanted) & generic or not set(have) & generic:
+        return False
+    heads = [w for w in have if w not in generic]
+    head_wanted = [w for w in wanted if w not in generic]
+    return bool(heads and head_wanted) and heads[-1] != head_wanted[-1] and head_wanted[-1] in heads
 
 
 def _joined(have: tuple[str, ...], wanted: tuple[str, ...]) -> float:
@@ -173,10 +224,10 @@ def name_score(
     vocab = vocab or vocabulary()
     best = NameMatch(0.0, targets[0] if targets else "")
     column_variants = variants(words(column, vocab), entity)
-    for target in targets:
+    for n, target in enumerate(targets):
         for wanted in variants(words(target, vocab), entity):
             for have in column_variants:
-                score = similarity(have, wanted, vocab.generic)
+                score = similarity(have, wanted, vocab.generic) * (SYNONYM if n else 1.0)
                 if score > best.score:
                     best = NameMatch(score, target)
                 if score >= 1.0:
@@ -190,11 +241,17 @@ def description_words(text: str, vocab: Vocabulary | None = None) -> frozenset[s
 
 
 def description_score(
-    column: str, described: frozenset[str], entity: frozenset[str], vocab: Vocabulary | None = None
+    column: str,
+    described: frozenset[str],
+    entity: frozenset[str],
+    named: frozenset[str] = frozenset(),
+    vocab: Vocabulary | None = None,
 ) -> float:
-    """The share of the column's telling words that the field's description uses."""
+    """The share of the column's telling words (beyond the ``named`` ones) the description uses."""
     vocab = vocab or vocabulary()
-    telling = {w for w in words(column, vocab) if w not in vocab.generic and w not in entity}
+    telling = {
+        w for w in words(column, vocab) if w not in vocab.generic and w not in entity | named
+    }
     if not telling:
         return 0.0
     return len(telling & described) / len(telling)

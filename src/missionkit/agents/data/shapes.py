@@ -19,7 +19,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4,6}",
         re.I,
     ),
-    "person_name": re.compile(r"[^\W\d_][^\W\d_'’. -]*(?:['’. -]+[^\W\d_]+)*\.?"),
+    # letters, with the digits synthetic data appends (Synthea: "Ada123")
+    "person_name": re.compile(r"[^\W\d_][^\W\d_'’. -]*(?:['’. -]+[^\W\d_]+)*\.?\d*"),
     "icd10": re.compile(r"[A-TV-Z]\d[0-9AB](?:\.?[0-9A-TV-Z]{1,4})?", re.I),
     "identifier": re.compile(r"[\w.:/-]{1,64}"),
 }

@@ -110,12 +110,18 @@ def is_native(target_type: str, duck_type: str) -> bool:
     }.get(target_type, False)
 
 
+def is_temporal(duck_type: str) -> bool:
+    return base_type(duck_type) in ("DATE", *_TIMESTAMP_TYPES)
+
+
 def fit(target_type: str, duck_type: str, values: Sequence[str]) -> Fit:
     """How well ``values`` (non-null, as text) of a ``duck_type`` column fit ``target_type``."""
     kind = base_type(duck_type)
     if target_type == "string":
         return Fit(1.0)
     if is_native(target_type, duck_type) and target_type != "integer":
+        return Fit(1.0)
+    if target_type in ("date", "timestamp") and is_temporal(duck_type):
         return Fit(1.0)
     if not values:
         return Fit(UNKNOWN)

@@ -44,7 +44,7 @@ from missionkit.llm.suggest import suggestions
 if TYPE_CHECKING:
     import duckdb
 
-    from missionkit.agents.field_mapping.inputs import FieldMappingInputs
+    from missionkit.agents.field_mapping.inputs import FieldMappingInputs, SourceTarget
 
 DRAFT = "mapping.draft.yaml"
 OUTPUT = "mapping.yaml"
@@ -126,22 +126,59 @@ def propose_all(
     con = connect(ctx, read_only=True)
     done: dict[str, Proposal] = {}
     try:
+        sampled = {
+            model.name: sample_table(con, pair.source, inputs.sample_size, inputs.ignore)
+            for pair, model in targets
+        }
+        joins = _join_keys(con, targets, sampled)
         for i in order:
             pair, model = targets[i]
-            columns = sample_table(con, pair.source, inputs.sample_size, inputs.ignore)
             done[model.name] = propose(
                 model,
                 pair.target,
                 pair.source,
-                columns,
+                sampled[model.name],
                 inputs.threshold,
                 inputs.min_score,
                 vocab,
                 partial(_coverage, con, done),
+                joins.get(model.name, {}),
             )
     finally:
         con.close()
     return [done[model.name] for _, model in targets]
+
+
+def _join_keys(
+    con: duckdb.DuckDBPyConnection,
+    targets: list[tuple[SourceTarget, TargetModel]],
+    sampled: dict[str, list[Column]],
+) -> dict[str, dict[str, set[str]]]:
+    """Model → field → columns that join its table to a table it references.
+
+    A column of the same name in both tables, distinct in the referenced one, whose values
+    are all found there, is the reference (``person_id`` in visits and persons) and, in the
+    referenced table, its key.
+    """
+    sources = {model.name: pair.source for pair, model in targets}
+    out: dict[str, dict[str, set[str]]] = {}
+    for _, model in targets:
+        for f in model.fields:
+            if not f.references:
+                continue
+            other, key = f.references.split(".")
+            if other not in sampled or other == model.name:
+                continue
+            theirs = {c.name.lower(): c for c in sampled[other]}
+            for mine in sampled[model.name]:
+                peer = theirs.get(mine.name.lower())
+                if peer is None or not mine.samples or peer.distinct_ratio < 0.95:
+                    continue
+                values = list(dict.fromkeys(mine.samples))[:REFERENCE_SAMPLE]
+                if found_share(con, sources[other], peer.name, values) >= 0.9:
+                    out.setdefault(model.name, {}).setdefault(f.name, set()).add(mine.name)
+                    out.setdefault(other, {}).setdefault(key, set()).add(peer.name)
+    return out
 
 
 def _references_others(model: TargetModel, names: list[str]) -> bool:

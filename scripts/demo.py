@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MISSION = "healthcare-data-pipeline"
 STATE = ROOT / ".missionkit" / "demo"
 WAREHOUSE = ROOT / "warehouse" / "healthcare.duckdb"
+PROFILE = ROOT / "profiles" / f"{MISSION}.yaml"
 
 
 def step(text: str) -> None:
@@ -41,7 +42,9 @@ def mission(*argv: str) -> None:
 def reset() -> None:
     shutil.rmtree(STATE, ignore_errors=True)
     shutil.rmtree(ROOT / ".missionkit" / "runs" / MISSION, ignore_errors=True)
-    for leftover in (WAREHOUSE, WAREHOUSE.with_suffix(".duckdb.wal")):
+    # the source profile the mapping task learns from the demo's answer: without this, the
+    # next demo would ask nothing
+    for leftover in (WAREHOUSE, WAREHOUSE.with_suffix(".duckdb.wal"), PROFILE):
         leftover.unlink(missing_ok=True)
 
 

@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from missionkit.agents.base import AgentContext
-from missionkit.agents.field_mapping.mapping import propose_all
+from missionkit.agents.field_mapping.survey import propose_all
 from missionkit.agents.data.proposal import Proposal
 from missionkit.agents.data.scoring import Vocabulary, raw_words, vocabulary
 from missionkit.agents.data.warehouse import DataError
@@ -73,14 +73,21 @@ class Evaluation:
 
 
 def evaluate_source(
-    folder: Path, threshold: float, held_out: set[str] | None = None, others: Iterable[Path] = ()
+    folder: Path,
+    threshold: float,
+    held_out: set[str] | None = None,
+    others: Iterable[Path] = (),
+    truth_file: Path | None = None,
 ) -> Evaluation:
     """Map one source folder; with ``held_out`` (its headers) vocabulary that only it uses is gone."""
     from missionkit.agents.field_mapping.inputs import FieldMappingInputs, SourceTarget
     from missionkit.agents.ingest.inputs import IngestInputs
 
-    truth: dict[str, Any] = yaml.safe_load((folder / "truth.yaml").read_text(encoding="utf-8"))
+    truth_path = truth_file or folder / "truth.yaml"
+    truth: dict[str, Any] = yaml.safe_load(truth_path.read_text(encoding="utf-8"))
     models = {k: v for k, v in truth.items() if isinstance(v, dict) and "fields" in v}
+    for entry in models.values():
+        entry.setdefault("table", str(entry.get("source", "")).split(".")[-1])
     with tempfile.TemporaryDirectory() as scratch:
         ctx = _context(ROOT, Path(scratch))
         files = [str(folder / f"{entry['table']}.csv") for entry in models.values()]
@@ -246,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.truth is not None:
-            results = [evaluate_source(args.truth.parent, args.threshold)]
+            results = [evaluate_source(args.truth.parent, args.threshold, truth_file=args.truth)]
             print(table(results))
             _errors(results, True)
             return 0

@@ -4,7 +4,10 @@ One assignment per line (or separated by ``;``)::
 
     postal_code = addr_cd          # map the field to a source column
     patient.phone = Phone_Number   # qualify with the model when two models share a field name
-    email = -                      # leave an optional field unmapped
+    email = -                      # the source has no such column (leave the field unmapped)
+    sex[9] = unknown               # a raw value of the field's column → one of its values
+    encounter_type[Office Visit] = outpatient
+    encounter_type[home] = -       # a raw value that stays empty (NULL)
 
 Blank lines and ``#`` comments are ignored; a column name with spaces may be quoted
 (``"zip code"``). Column names match exactly, else case-insensitively when that is unique.
@@ -18,11 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 UNMAPPED = ("-", "none", "null", "unmapped")
-FORMAT_HELP = (
-    "Answer with one line per field: `field = column`, or `field = -` to leave an optional "
-    "field unmapped; write `model.field` when two models share the field's name."
+_LHS = re.compile(
+    r"^(?:(?P<model>[a-z_][a-z0-9_]*)\.)?(?P<field>[a-z_][a-z0-9_]*)(?:\[(?P<raw>[^\]]+)\])?$"
 )
-_LHS = re.compile(r"^(?:(?P<model>[a-z_][a-z0-9_]*)\.)?(?P<field>[a-z_][a-z0-9_]*)$")
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,18 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class ValueAnswer:
+    model: str
+    field: str
+    raw: str  # as written; compared as the values are (trimmed, lower case)
+    value: str | None  # None: the raw value stays empty
+
+
+@dataclass(frozen=True)
 class Parsed:
     assignments: tuple[Assignment, ...]
     problems: tuple[str, ...]
+    values: tuple[ValueAnswer, ...] = ()
 
 
 def parse_answer(
@@ -50,6 +60,7 @@ def parse_answer(
     models resolves to the one model that asked about it.
     """
     assignments: list[Assignment] = []
+    values: list[ValueAnswer] = []
     problems: list[str] = []
     lines = [part.strip() for line in text.splitlines() for part in line.split(";")]
     for line in lines:
@@ -57,13 +68,17 @@ def parse_answer(
         if not line:
             continue
         lhs, sep, rhs = line.partition("=")
-        lhs, rhs = lhs.strip().strip("`").lower(), rhs.strip().strip("`")
-        match = _LHS.match(lhs)
+        lhs, rhs = lhs.strip().strip("`"), rhs.strip().strip("`")
+        match = _LHS.match(lhs.split("[")[0].lower() + lhs[len(lhs.split("[")[0]) :])
         if not sep or not match or not rhs:
             problems.append(f"`{line}` is not `field = column`")
             continue
         model = _model_for(match["model"], match["field"], fields, asked, problems)
         if model is None:
+            continue
+        if match["raw"] is not None:
+            value = None if rhs.lower() in UNMAPPED else rhs.strip("\"'")
+            values.append(ValueAnswer(model, match["field"], match["raw"].strip(), value))
             continue
         if rhs.lower() in UNMAPPED:
             assignments.append(Assignment(model, match["field"], None))
@@ -71,7 +86,7 @@ def parse_answer(
         column = _column(rhs.strip("\"'"), columns[model], model, problems)
         if column is not None:
             assignments.append(Assignment(model, match["field"], column))
-    if not assignments and not problems:
+    if not assignments and not values and not problems:
         problems.append("the answer assigns no field")
     seen: dict[tuple[str, str], str | None] = {}
     for a in assignments:
@@ -79,7 +94,7 @@ def parse_answer(
         if key in seen and seen[key] != a.column:
             problems.append(f"{a.model}.{a.field} is assigned twice")
         seen[key] = a.column
-    return Parsed(tuple(assignments), tuple(problems))
+    return Parsed(tuple(assignments), tuple(problems), tuple(values))
 
 
 def _model_for(

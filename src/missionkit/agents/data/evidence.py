@@ -61,6 +61,11 @@ VALUES_UNREAD = -2.5  # they do not, but they are labels a person could map
 CODES_UNREAD = -3.0  # they do not, and they are numbers of some other code list
 TOO_MANY_VALUES = -4.0  # far more distinct values than a coded field has
 SAMPLE_VALUES = 3
+IMPLIED_SHAPES = {
+    "email": {"email", "e-mail", "mail"},
+    "phone": {"phone", "telephone", "mobile"},
+    "postal_code": {"postal", "zip", "zipcode", "postcode"},
+}
 
 
 @dataclass(frozen=True)
@@ -155,13 +160,14 @@ def weigh(
         ev.add(f"{column.type.lower()} column", NATIVE)
     elif f.type in ("date", "timestamp") and is_temporal(column.type):
         ev.add(f"{column.type.lower()} column", TEMPORAL)
-    if f.shape and column.samples:
-        shaped = share(f.shape, column.samples)
+    shape = f.shape or implied_shape(f.name)
+    if shape and column.samples:
+        shaped = share(shape, column.samples)
         if shaped >= 0.8:
-            ev.add(f"{f.shape} shape {shaped:.0%}", SHAPE_MATCH.get(f.shape, 1.0) * shaped)
+            ev.add(f"{shape} shape {shaped:.0%}", SHAPE_MATCH.get(shape, 1.0) * shaped)
         elif shaped < 0.5:
-            miss = SHAPE_MISS.get(f.shape, -4.5)
-            ev.add(f"{f.shape} shape {shaped:.0%}", miss * (1 - shaped / 0.5))
+            miss = SHAPE_MISS.get(shape, -4.5)
+            ev.add(f"{shape} shape {shaped:.0%}", miss * (1 - shaped / 0.5))
     if f.unique and column.samples:
         ratio = column.distinct_ratio
         if ratio >= 0.95:
@@ -183,6 +189,15 @@ def weigh(
         elif weight <= 0 or similar.score >= 0.5:  # any 1/2 column reads as sex codes
             ev.add(f"values read {ev.values.coverage:.0%}", weight)
     return ev
+
+
+def implied_shape(field: str) -> str | None:
+    """The shape a field's name promises when its model declares none (``email`` → email)."""
+    named = set(field.lower().split("_"))
+    for shape, hints in IMPLIED_SHAPES.items():
+        if named & hints:
+            return shape
+    return None
 
 
 def _values_weight(f: TargetField, values: ValueFit) -> float:

@@ -18,6 +18,9 @@ models:
         column: DOB
         type: date
         formats: ['%Y-%m-%d', '%m/%d/%Y']   # text formats found in the sampled values
+      - field: sex
+        column: gender_concept_id
+        value_map: {'8507': male, '8532': female}  # raw → canonical, beside the model's own
         ...
     unmapped_columns: [_notes]
 ```
@@ -34,7 +37,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from missionkit.agents.data.target import FieldType, located, read_yaml
+from missionkit.agents.data.target import FieldType, Scalar, located, read_yaml
 from missionkit.agents.data.warehouse import DataError
 
 HEADER = """\
@@ -60,6 +63,7 @@ class FieldMap(_Strict):
     confidence: float = Field(0.0, ge=0, le=1)
     decided_by: Literal["agent", "person"] = "agent"
     formats: list[str] = Field(default_factory=list)
+    value_map: dict[str, Scalar | None] = Field(default_factory=dict)  # None: no value
     candidates: list[Candidate] = Field(default_factory=list)
 
 
@@ -105,7 +109,7 @@ def dump_mapping(mapping: MappingFile) -> str:
     data = mapping.model_dump(mode="json")
     for model in data["models"]:
         for f in model["fields"]:
-            for key in ("formats", "candidates", "column_type"):
+            for key in ("formats", "value_map", "candidates", "column_type"):
                 if not f[key]:
                     del f[key]
     return HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

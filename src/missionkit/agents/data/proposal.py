@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from missionkit.agents.data.codes import ValueFit, coded, value_fit
+from missionkit.agents.data.codes import ValueFit, coded, normal, value_fit
 from missionkit.agents.data.evidence import (
     JOIN_KEY,
     Column,
@@ -68,13 +68,15 @@ class Decision:
     formats: tuple[str, ...] = ()
     candidates: list[Candidate] = dataclasses.field(default_factory=list)
     ask: bool = False
-    value_map: dict[str, Scalar] = dataclasses.field(default_factory=dict)
+    value_map: dict[str, Scalar | None] = dataclasses.field(default_factory=dict)
+    person_values: dict[str, Scalar | None] = dataclasses.field(default_factory=dict)
     values_by: Literal["agent", "person"] = "agent"
     unmapped_values: tuple[tuple[str, int], ...] = ()
     value_system: str | None = None
 
     @property
     def ask_values(self) -> bool:
+        """The column is decided, but some of its values neither map nor were answered."""
         return self.column is not None and bool(self.unmapped_values) and not self.ask
 
 
@@ -110,11 +112,12 @@ class Proposal:
         if d.column is None or not coded(d.field):
             d.unmapped_values, d.value_system = (), None
             return
-        person = d.value_map if d.values_by == "person" else {}
-        fitted = value_fit(d.field, self.column(d.column).counts, person)
+        person = {normal(k): v for k, v in d.person_values.items()}
+        known: dict[str, Scalar] = {k: v for k, v in person.items() if v is not None}
+        fitted = value_fit(d.field, self.column(d.column).counts, known)
         d.value_map = {**fitted.proposed, **person}
         d.value_system = fitted.system
-        d.unmapped_values = fitted.unmapped
+        d.unmapped_values = tuple((v, n) for v, n in fitted.unmapped if v not in person)
 
 
 def propose(

@@ -160,7 +160,7 @@ def _context(
         columns.append(
             {
                 "name": f.name,
-                "expression": expression(f, column, native, formats, warehouse).sql(
+                "expression": expression(f, column, native, formats, warehouse, entry.value_map).sql(
                     dialect=warehouse.dialect, pretty=False
                 ),
                 "sql_type": sql_type(f.type, warehouse),

@@ -7,7 +7,7 @@ dates are parsed with the formats found in the data; whatever does not convert b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlglot import exp
 
@@ -26,8 +26,10 @@ SQL_TYPES = {
 }
 
 
-def literal(value: Scalar) -> exp.Expr:
+def literal(value: Scalar | None) -> exp.Expr:
     """A SQL literal for a target-model value (never one dbt's Jinja would expand)."""
+    if value is None:
+        return exp.null()
     if isinstance(value, str) and any(mark in value for mark in ("{{", "{%", "{#")):
         raise DataError(f"value {value!r} holds a Jinja delimiter, which dbt would expand")
     return exp.convert(value)
@@ -43,7 +45,7 @@ def _text(column: str) -> exp.Expr:
     return exp.Nullif(this=exp.Trim(this=value), expression=exp.Literal.string(""))
 
 
-def _lookup(text: exp.Expr, pairs: Sequence[tuple[Scalar, Scalar]]) -> exp.Case:
+def _lookup(text: exp.Expr, pairs: Sequence[tuple[Scalar, Scalar | None]]) -> exp.Case:
     case = exp.Case(this=exp.Lower(this=text))
     for raw, value in pairs:
         case = case.when(literal(raw), literal(value))
@@ -51,15 +53,22 @@ def _lookup(text: exp.Expr, pairs: Sequence[tuple[Scalar, Scalar]]) -> exp.Case:
 
 
 def expression(
-    f: TargetField, column: str | None, native: bool, formats: list[str], warehouse: Warehouse
+    f: TargetField,
+    column: str | None,
+    native: bool,
+    formats: list[str],
+    warehouse: Warehouse,
+    value_map: Mapping[str, Scalar | None] | None = None,
 ) -> exp.Expr:
-    """The staging expression for target field ``f`` fed by source ``column``."""
+    """The staging expression for target field ``f`` fed by source ``column``; ``value_map``
+    (the mapping's, e.g. codes a person or a code system read) adds to the field's own."""
     target = exp.DataType.build(SQL_TYPES[f.type])
     if column is None:
         return exp.cast(exp.null(), target)
     text = _text(column)
-    if f.value_map:
-        pairs = [(k.lower(), v) for k, v in f.value_map.items()]
+    values = {**(f.value_map or {}), **(value_map or {})}
+    if values:
+        pairs = [(k.lower(), v) for k, v in values.items()]
         return _lookup(text, pairs).else_(exp.Lower(this=text.copy()))
     if native and f.type != "string":
         return exp.cast(exp.column(column, quoted=True), target)

@@ -25,14 +25,20 @@ class FieldMappingInputs(Inputs):
     output: str | None = Field(None, description="where mapping.yaml goes; default: the run dir")
     threshold: float = Field(0.8, ge=0, le=1, description="below this, a person decides")
     min_score: float = Field(
-        0.55,
+        0.3,
         ge=0,
         le=1,
-        description="an optional field whose best candidate scores below this is left "
-        "unmapped without asking (unrelated names score up to about 0.5); a required "
-        "field always asks",
+        description="an optional field whose best candidate's confidence is below this is left "
+        "unmapped without asking; a required field always asks",
     )
-    sample_size: int = Field(1000, ge=1, description="rows sampled to infer value types")
+    sample_size: int = Field(
+        1000, ge=1, description="rows sampled to weigh values (types, shapes, keys, codes)"
+    )
+    profile: str | None = Field(
+        None,
+        description="source profile: what people decided about this source, applied before "
+        "asking and updated after their answers (default: profiles/<mission>.yaml)",
+    )
     ignore: list[str] = Field(
         default_factory=lambda: list(METADATA_COLUMNS),
         description="source columns never mapped (default: the ingest agent's metadata)",

@@ -26,6 +26,7 @@ best candidate in a confidence bucket and shows the share that is right.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import tempfile
 import time
@@ -37,10 +38,10 @@ from typing import Any
 import yaml
 
 from missionkit.agents.base import AgentContext
-from missionkit.agents.field_mapping.survey import propose_all
 from missionkit.agents.data.proposal import Proposal
 from missionkit.agents.data.scoring import Vocabulary, raw_words, vocabulary
 from missionkit.agents.data.warehouse import DataError
+from missionkit.agents.field_mapping.survey import propose_all
 from missionkit.spec.model import Mission, MissionSpec, Task
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def evaluate_source(
     others: Iterable[Path] = (),
     truth_file: Path | None = None,
 ) -> Evaluation:
-    """Map one source folder; with ``held_out`` (its headers) vocabulary that only it uses is gone."""
+    """Map one source folder; with ``held_out`` (its headers), without what only it uses."""
     from missionkit.agents.field_mapping.inputs import FieldMappingInputs, SourceTarget
     from missionkit.agents.ingest.inputs import IngestInputs
 
@@ -126,7 +127,9 @@ def score(
             result.fields += 1
             result.truth += want is not None
             best = d.column or (d.candidates[0].column if d.candidates else None)
-            best_conf = d.confidence if d.column else (d.candidates[0].confidence if d.candidates else 0.0)
+            best_conf = (
+                d.confidence if d.column else (d.candidates[0].confidence if d.candidates else 0.0)
+            )
             if want is not None:
                 result.best_right += best == want
             if best is not None:
@@ -136,18 +139,24 @@ def score(
                 result.asked += 1
                 result.asked_absent += want is None
                 if want is not None:
-                    result.errors.append(f"{label}: asks (best {best} {best_conf:.2f}), truth {want}")
+                    result.errors.append(
+                        f"{label}: asks (best {best} {best_conf:.2f}), truth {want}"
+                    )
             elif d.column is not None:
                 result.auto += 1
                 if d.column == want:
                     result.correct_auto += 1
                 else:
                     result.wrong_auto += 1
-                    result.errors.append(f"{label}: WRONG {d.column} {d.confidence:.2f}, truth {want}")
+                    result.errors.append(
+                        f"{label}: WRONG {d.column} {d.confidence:.2f}, truth {want}"
+                    )
                 if d.ask_values:
                     result.value_questions += 1
             elif want is not None:
-                result.errors.append(f"{label}: unmapped (best {best} {best_conf:.2f}), truth {want}")
+                result.errors.append(
+                    f"{label}: unmapped (best {best} {best_conf:.2f}), truth {want}"
+                )
     return result
 
 
@@ -186,7 +195,9 @@ def _without(
     for name, path in targets.items():
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         for f in data["fields"]:
-            f["synonyms"] = [s for s in f.get("synonyms", []) if "".join(raw_words(s)) not in spelled]
+            f["synonyms"] = [
+                s for s in f.get("synonyms", []) if "".join(raw_words(s)) not in spelled
+            ]
         written = scratch / f"{name}.yaml"
         written.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         out[name] = str(written)
@@ -214,8 +225,18 @@ def table(results: list[Evaluation]) -> str:
             r = total
             lines.append("-" * len(head))
         else:
-            for name in ("fields", "truth", "auto", "correct_auto", "wrong_auto", "asked",
-                         "asked_absent", "value_questions", "best_right", "seconds"):
+            for name in (
+                "fields",
+                "truth",
+                "auto",
+                "correct_auto",
+                "wrong_auto",
+                "asked",
+                "asked_absent",
+                "value_questions",
+                "best_right",
+                "seconds",
+            ):
                 setattr(total, name, getattr(total, name) + getattr(r, name))
             total.confidences += r.confidences
         lines.append(
@@ -231,13 +252,15 @@ def table(results: list[Evaluation]) -> str:
 def reliability(results: list[Evaluation], threshold: float) -> str:
     pairs = [p for r in results for p in r.confidences]
     lines = [f"{'confidence':<12} {'fields':>6} {'right':>6} {'share':>6}"]
-    for low, high in zip(BUCKETS, BUCKETS[1:], strict=False):
+    for low, high in itertools.pairwise(BUCKETS):
         inside = [right for conf, right in pairs if low <= conf < high]
         share = f"{sum(inside) / len(inside):.3f}" if inside else "—"
         lines.append(f"{low:.2f}–{min(high, 1):.2f}   {len(inside):>6} {sum(inside):>6} {share:>6}")
     accepted = [right for conf, right in pairs if conf >= threshold]
     share = sum(accepted) / len(accepted) if accepted else 1.0
-    lines.append(f"accepted at ≥ {threshold:.2f}: {sum(accepted)}/{len(accepted)} right ({share:.3f})")
+    lines.append(
+        f"accepted at ≥ {threshold:.2f}: {sum(accepted)}/{len(accepted)} right ({share:.3f})"
+    )
     return "\n".join(lines)
 
 

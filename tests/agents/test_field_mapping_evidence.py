@@ -85,7 +85,11 @@ def patients(n: int) -> list[Any]:
 
 
 def test_one_shared_word_does_not_map_a_street_address_as_an_email(make_ctx, load) -> None:  # type: ignore[no-untyped-def]
-    load(patients=csv(["PatientID", "FIRST_NAME", "SEX", "ADDRESS"], lambda n: [*patients(n), f"{n} Main St"]))
+    load(
+        patients=csv(
+            ["PatientID", "FIRST_NAME", "SEX", "ADDRESS"], lambda n: [*patients(n), f"{n} Main St"]
+        )
+    )
     result = run(make_ctx("map"), ("patients", "patient"))
     email = mapped(result)["patient.email"]
     assert email["column"] is None  # on names alone, ADDRESS ~ email_address scored 0.9
@@ -121,7 +125,11 @@ def test_the_table_entity_does_not_collapse_the_patient_and_encounter_ids(make_c
 
 
 def test_a_tie_between_two_columns_is_a_question_not_the_first_column(make_ctx, load) -> None:  # type: ignore[no-untyped-def]
-    load(patients=csv(["PatientID", "gender", "sex"], lambda n: [f"P{n}", "FM"[n % 2], "MF"[n % 3 % 2]]))
+    load(
+        patients=csv(
+            ["PatientID", "gender", "sex"], lambda n: [f"P{n}", "FM"[n % 2], "MF"[n % 3 % 2]]
+        )
+    )
     result = run(make_ctx("map"), ("patients", "patient"))
     assert result.verdict is Verdict.NEEDS_HUMAN
     assert result.question is not None
@@ -161,8 +169,14 @@ def test_a_reference_is_the_column_whose_values_are_found_among_the_keys(make_ct
         (["1", "2"], {"1": "male", "2": "female"}),  # ISO/IEC 5218, CMS BENE_SEX_IDENT_CD
     ],
 )
-def test_a_coded_sex_column_gets_a_value_map(make_ctx, load, codes: list[str], value_map: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    load(patients=csv(["PatientID", "FIRST_NAME", "gender_code"], lambda n: [f"P{n}", "Ada", codes[n % 2]]))
+def test_a_coded_sex_column_gets_a_value_map(
+    make_ctx, load, codes: list[str], value_map: dict[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    load(
+        patients=csv(
+            ["PatientID", "FIRST_NAME", "gender_code"], lambda n: [f"P{n}", "Ada", codes[n % 2]]
+        )
+    )
     result = run(make_ctx("map"), ("patients", "patient"))
     assert result.verdict is Verdict.DONE, result.report
     sex = mapped(result)["patient.sex"]
@@ -186,10 +200,15 @@ def test_codes_nothing_reads_are_a_value_question(make_ctx, load) -> None:  # ty
     assert "| home visit | 10 |" in result.question
     assert "encounter_type[home visit] = inpatient" in result.question  # the example answer
     assert mapped(result)["encounter.encounter_type"]["column"] == "VISIT_TYPE"
-    done = run(make_ctx("map", answers=("encounter_type[Home Visit] = outpatient",)), ("visits", "encounter"))
+    done = run(
+        make_ctx("map", answers=("encounter_type[Home Visit] = outpatient",)),
+        ("visits", "encounter"),
+    )
     assert done.verdict is Verdict.DONE, done.report
     assert mapped(done)["encounter.encounter_type"]["value_map"] == {"home visit": "outpatient"}
-    wrong = run(make_ctx("map", answers=("encounter_type[Home Visit] = house",)), ("visits", "encounter"))
+    wrong = run(
+        make_ctx("map", answers=("encounter_type[Home Visit] = house",)), ("visits", "encounter")
+    )
     assert wrong.question is not None
     assert "'house' is not a value of encounter.encounter_type" in wrong.question
 
@@ -199,11 +218,21 @@ def test_run_together_names_abbreviations_and_descriptions(make_ctx, load) -> No
         patients=csv(["subject_id", "gender"], lambda n: [10000 + n, "FM"[n % 2]]),
         admissions=csv(
             ["subject_id", "hadm_id", "admittime", "dischtime"],
-            lambda n: [10000 + n % 20, 200000 + n, f"2180-05-{1 + n % 27:02d} 22:23:00", f"2180-06-{1 + n % 27:02d} 10:00:00"],
+            lambda n: [
+                10000 + n % 20,
+                200000 + n,
+                f"2180-05-{1 + n % 27:02d} 22:23:00",
+                f"2180-06-{1 + n % 27:02d} 10:00:00",
+            ],
         ),
         encounters=csv(
             ["Id", "START", "STOP", "PATIENT"],
-            lambda n: [f"e{n}", f"2020-01-{1 + n % 27:02d}T08:00:00Z", f"2020-01-{1 + n % 27:02d}T09:00:00Z", 10000 + n % 20],
+            lambda n: [
+                f"e{n}",
+                f"2020-01-{1 + n % 27:02d}T08:00:00Z",
+                f"2020-01-{1 + n % 27:02d}T09:00:00Z",
+                10000 + n % 20,
+            ],
         ),
     )
     result = run(make_ctx("map"), ("patients", "patient"), ("admissions", "encounter"))
@@ -218,9 +247,14 @@ def test_run_together_names_abbreviations_and_descriptions(make_ctx, load) -> No
     assert synthea["encounter.patient_id"]["column"] == "PATIENT"
 
 
-def test_a_required_field_the_source_lacks_is_declined_and_escalated_to_the_model_owner(make_ctx, load, write: Write) -> None:  # type: ignore[no-untyped-def]
+def test_a_required_field_the_source_lacks_is_declined_and_escalated_to_the_model_owner(
+    make_ctx, load, write: Write
+) -> None:  # type: ignore[no-untyped-def]
     load(patients=csv(["PatientID", "SEX"], lambda n: [f"P{n}", "FM"[n % 2]]))
-    write("targets/patient.yaml", PATIENT.replace("key: patient_id", "owner: dana-lee\nkey: patient_id"))
+    write(
+        "targets/patient.yaml",
+        PATIENT.replace("key: patient_id", "owner: dana-lee\nkey: patient_id"),
+    )
     result = run(make_ctx("map", answers=("patient_id = -",)), ("patients", "patient"))
     assert result.verdict is Verdict.NEEDS_HUMAN
     assert result.question is not None
@@ -233,13 +267,21 @@ def test_a_required_field_the_source_lacks_is_declined_and_escalated_to_the_mode
     assert optional.verdict is Verdict.DONE, optional.report
 
 
-def test_answers_are_kept_in_the_source_profile_and_the_next_extract_is_not_asked(make_ctx, load, workspace: Path, write: Write) -> None:  # type: ignore[no-untyped-def]
+def test_answers_are_kept_in_the_source_profile_and_the_next_extract_is_not_asked(
+    make_ctx, load, workspace: Path, write: Write
+) -> None:  # type: ignore[no-untyped-def]
     required = PATIENT.replace("{name: first_name}", "{name: first_name, required: true}")
     load(patients=csv(["PatientID", "fld_07", "SEX"], patients))
     write("targets/patient.yaml", required)
     asked = run(make_ctx("map"), ("patients", "patient"), profile="profiles/ehr.yaml")
-    assert asked.question is not None and "**patient.first_name** (string, required)" in asked.question
-    answered = run(make_ctx("map", answers=("first_name = fld_07",)), ("patients", "patient"), profile="profiles/ehr.yaml")
+    assert (
+        asked.question is not None and "**patient.first_name** (string, required)" in asked.question
+    )
+    answered = run(
+        make_ctx("map", answers=("first_name = fld_07",)),
+        ("patients", "patient"),
+        profile="profiles/ehr.yaml",
+    )
     assert answered.verdict is Verdict.DONE, answered.report
     profile = workspace / "profiles" / "ehr.yaml"
     assert profile in answered.changed  # proposed for review with the mapping
@@ -248,7 +290,9 @@ def test_answers_are_kept_in_the_source_profile_and_the_next_extract_is_not_aske
         "columns": {"first_name": "fld_07"},
     }
     # the next extract of the same source: no answers, no question
-    load(patients=csv(["PatientID", "fld_07", "SEX"], lambda n: [f"P{500 + n}", "Noah", "MF"[n % 2]]))
+    load(
+        patients=csv(["PatientID", "fld_07", "SEX"], lambda n: [f"P{500 + n}", "Noah", "MF"[n % 2]])
+    )
     write("targets/patient.yaml", required)
     later = run(make_ctx("map"), ("patients", "patient"), profile="profiles/ehr.yaml")
     assert later.verdict is Verdict.DONE, later.report
@@ -258,7 +302,9 @@ def test_answers_are_kept_in_the_source_profile_and_the_next_extract_is_not_aske
     assert "People's decisions are kept in the source profile `profiles/ehr.yaml`" in later.report
 
 
-def test_date_formats_are_guessed_once_per_column(make_ctx, load, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_date_formats_are_guessed_once_per_column(
+    make_ctx, load, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     from missionkit.agents.data import values
 
     calls: list[int] = []
@@ -272,7 +318,13 @@ def test_date_formats_are_guessed_once_per_column(make_ctx, load, monkeypatch: p
     load(
         visits=csv(
             ["VISIT_ID", "PERSON_ID", "AdmitDt", "DischDt", "note"],
-            lambda n: [f"V{n}", f"P{n % 9}", f"03/{1 + n % 28:02d}/2024", f"{1 + n % 28:02d}-Mar-2024", "x"],
+            lambda n: [
+                f"V{n}",
+                f"P{n % 9}",
+                f"03/{1 + n % 28:02d}/2024",
+                f"{1 + n % 28:02d}-Mar-2024",
+                "x",
+            ],
             rows=400,
         ),
         all_varchar=True,

@@ -70,7 +70,9 @@ def own_map(f: TargetField) -> dict[str, Scalar]:
     return out
 
 
-def value_fit(f: TargetField, counts: Counter[str], extra: dict[str, Scalar] | None = None) -> ValueFit:
+def value_fit(
+    f: TargetField, counts: Counter[str], extra: dict[str, Scalar] | None = None
+) -> ValueFit:
     """How the sampled values (``counts`` of normalised values) normalise onto ``f``."""
     total = sum(counts.values())
     if not total:

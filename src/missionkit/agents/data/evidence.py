@@ -61,6 +61,7 @@ VALUES_UNREAD = -2.5  # they do not, but they are labels a person could map
 CODES_UNREAD = -3.0  # they do not, and they are numbers of some other code list
 TOO_MANY_VALUES = -4.0  # far more distinct values than a coded field has
 SAMPLE_VALUES = 3
+SHAPE_SAMPLE = 200  # distinct values whose shapes, types and formats are judged
 IMPLIED_SHAPES = {
     "email": {"email", "e-mail", "mail"},
     "phone": {"phone", "telephone", "mobile"},
@@ -78,12 +79,36 @@ class Column:
     rows: int = 0  # rows sampled, nulls included
 
     @cached_property
+    def raw_counts(self) -> Counter[str]:
+        """The sampled values, counted: every later pass goes over the distinct ones."""
+        return Counter(self.samples)
+
+    @cached_property
+    def some_counts(self) -> Counter[str]:
+        """The most common distinct values (enough to judge shapes and formats)."""
+        if len(self.raw_counts) <= SHAPE_SAMPLE:
+            return self.raw_counts
+        return Counter(dict(self.raw_counts.most_common(SHAPE_SAMPLE)))
+
+    @cached_property
     def counts(self) -> Counter[str]:
-        return Counter(normal(v) for v in self.samples)
+        out: Counter[str] = Counter()
+        for value, n in self.raw_counts.items():
+            out[normal(value)] += n
+        return out
+
+    def shape_share(self, shape: str) -> float:
+        if shape not in self._shapes:
+            self._shapes[shape] = share(shape, self.some_counts)
+        return self._shapes[shape]
+
+    @cached_property
+    def _shapes(self) -> dict[str, float]:
+        return {}
 
     @property
     def distinct_ratio(self) -> float:
-        return len(self.counts) / len(self.samples) if self.samples else 0.0
+        return len(self.raw_counts) / len(self.samples) if self.samples else 0.0
 
     @property
     def fill(self) -> float:
@@ -99,9 +124,9 @@ class Column:
         if key not in self._fits:
             if f.type in ("date", "timestamp") and self.samples and not is_temporal(self.type):
                 candidates = tuple(f.formats) or formats_for(f.type)
-                self._fits[key] = date_fit(self.samples, candidates)
+                self._fits[key] = date_fit(self.some_counts, candidates)
             else:
-                self._fits[key] = fit(f.type, self.type, self.samples)
+                self._fits[key] = fit(f.type, self.type, self.some_counts)
         return self._fits[key]
 
     def shown(self) -> list[str]:
@@ -141,11 +166,11 @@ def weigh(
     """Every piece of evidence but references (which need the referenced model's column)."""
     similar = name_score(column.name, [f.name, *f.synonyms], entity, vocab)
     ev = Evidence(round(similar.score, 3), similar.matched, column.fit(f))
-    named = NAME_EXACT if similar.score >= 0.99 else NAME_SLOPE * (similar.score - NAME_MIDPOINT)
+    by_name = NAME_EXACT if similar.score >= 0.99 else NAME_SLOPE * (similar.score - NAME_MIDPOINT)
     column_words = set(words(column.name, vocab))
     keyish = f.unique or f.references is not None
     floor = OPAQUE if keyish and _opaque(column_words, vocab, entity) else NAME_FLOOR
-    ev.add(f"name ~{similar.matched} {similar.score:.2f}", max(floor, named))
+    ev.add(f"name ~{similar.matched} {similar.score:.2f}", max(floor, by_name))
     if column_words & {"raw", "source"}:
         ev.add("source's own values", RAW_COPY)
     if described is None:
@@ -162,7 +187,7 @@ def weigh(
         ev.add(f"{column.type.lower()} column", TEMPORAL)
     shape = f.shape or implied_shape(f.name)
     if shape and column.samples:
-        shaped = share(shape, column.samples)
+        shaped = column.shape_share(shape)
         if shaped >= 0.8:
             ev.add(f"{shape} shape {shaped:.0%}", SHAPE_MATCH.get(shape, 1.0) * shaped)
         elif shaped < 0.5:
@@ -181,7 +206,9 @@ def weigh(
             ev.add("first column", FIRST_COLUMN)
     if f.required and column.rows and column.fill < 0.5:
         ev.add(f"filled {column.fill:.0%}", SPARSE * (1 - column.fill / 0.5))
-    if coded(f) and column.samples:
+    if coded(f) and column.samples and len(column.raw_counts) > _most_values(f):
+        ev.add(f"{len(column.raw_counts)} distinct values", TOO_MANY_VALUES)
+    elif coded(f) and column.samples:
         ev.values = value_fit(f, column.counts, value_map)
         weight = _values_weight(f, ev.values)
         if len(column.counts) < 2 <= len(column.samples) // 10:
@@ -200,9 +227,14 @@ def implied_shape(field: str) -> str | None:
     return None
 
 
-def _values_weight(f: TargetField, values: ValueFit) -> float:
+def _most_values(f: TargetField) -> int:
+    """More distinct values than this, and a column cannot hold the coded field."""
     allowed = len({str(v) for v in (f.accepted_values or [])} | set(f.value_map or {}))
-    if values.distinct > max(3 * allowed, 12):
+    return max(3 * allowed, 12)
+
+
+def _values_weight(f: TargetField, values: ValueFit) -> float:
+    if values.distinct > _most_values(f):
         return TOO_MANY_VALUES
     if values.coverage >= 0.9:
         return VALUES_READ * values.coverage
@@ -211,7 +243,7 @@ def _values_weight(f: TargetField, values: ValueFit) -> float:
 
 
 def _opaque(column_words: set[str], vocab: Vocabulary, entity: frozenset[str]) -> bool:
-    known = vocab.known()
+    known = vocab.known
     telling = {w for w in column_words if w not in vocab.generic and w not in entity}
     return bool(telling) and not telling & known
 

@@ -164,7 +164,9 @@ def propose(
                     cand.confidence,
                     cand.formats,
                 )
-            decision.candidates = [cand] + [c for c in decision.candidates if c.column != cand.column]
+            decision.candidates = [cand] + [
+                c for c in decision.candidates if c.column != cand.column
+            ]
             decision.candidates = decision.candidates[:SHOWN_CANDIDATES]
         if decision.column is None:
             best = decision.candidates[0].confidence if decision.candidates else 0.0
@@ -229,7 +231,7 @@ def _costs(logits: list[list[float]]) -> list[list[float]]:
 
 
 def _solve(costs: list[list[float]]) -> tuple[float, dict[int, int]]:
-    from scipy.optimize import linear_sum_assignment
+    from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
     rows, cols = linear_sum_assignment(costs)
     total = float(sum(costs[r][c] for r, c in zip(rows, cols, strict=True)))
@@ -245,7 +247,10 @@ def _assign(logits: list[list[float]]) -> dict[int, int]:
 
 
 def _margin(
-    logits: list[list[float]], field: int, column: int, twins: frozenset[int] | set[int] = frozenset()
+    logits: list[list[float]],
+    field: int,
+    column: int,
+    twins: frozenset[int] | set[int] = frozenset(),
 ) -> float:
     """How much worse the best assignment is that gives ``field`` neither ``column`` nor a twin."""
     costs = _costs(logits)

@@ -18,20 +18,16 @@ if TYPE_CHECKING:
 def sample_table(
     con: duckdb.DuckDBPyConnection, source: str, size: int, ignore: Sequence[str]
 ) -> list[Column]:
-    """The table's columns with the non-empty values of its first ``size`` rows, as text."""
+    """The table's columns with the non-empty values of its first ``size`` rows, as trimmed text."""
     kept = [(name, kind) for name, kind in table_columns(con, source) if name not in ignore]
     if not kept:
         return []
-    select = ", ".join(f"cast({quote(name)} as varchar)" for name, _ in kept)
+    select = ", ".join(f"nullif(trim(cast({quote(name)} as varchar)), '')" for name, _ in kept)
     rows = con.execute(f"select {select} from {qualified(source)} limit ?", [size]).fetchall()
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in kept]
     return [
-        Column(
-            name,
-            kind,
-            tuple(v for row in rows if (v := row[i]) is not None and v.strip() != ""),
-            len(rows),
-        )
-        for i, (name, kind) in enumerate(kept)
+        Column(name, kind, tuple(v for v in values if v is not None), len(rows))
+        for (name, kind), values in zip(kept, by_column, strict=True)
     ]
 
 

@@ -16,9 +16,9 @@ be left out (``Id`` in a patients table is the ``patient_id``), but only that on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -31,8 +31,9 @@ OTHER_HEAD = 0.75  # an id whose last telling word names another thing ("visit p
 SYNONYM = 0.95  # a synonym counts a little less than the field's own name
 JOINED_MIN = 0.92  # run-together spellings this alike count ("zipcode" ≈ "zip code")
 STOP_WORDS = frozenset(
-    "a an the of or and to in on for by as at is are be its it this that which with from "
-    "one per each when where while e g eg".split()
+    {"a", "an", "the", "of", "or", "and", "to", "in", "on", "for", "by", "as", "at", "is"}
+    | {"are", "be", "its", "it", "this", "that", "which", "with", "from", "one", "per", "each"}
+    | {"when", "where", "while", "e", "g", "eg"}
 )
 TEMPORAL = frozenset({"date", "time", "datetime", "timestamp"})
 TEMPORAL_WEIGHT = 0.25  # "admit time" for "admit date": a date, if not quite the word
@@ -40,13 +41,13 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[a-zA-
 _SPLIT = re.compile(r"[^a-z0-9]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Vocabulary:
     abbreviations: dict[str, tuple[str, ...]]
     canonical: dict[str, str]  # word → the first word of its group of equivalents
     generic: frozenset[str]
 
-    @property
+    @cached_property
     def full_words(self) -> frozenset[str]:
         """Words, not abbreviations: what an unknown abbreviation may stand for."""
         found = set(self.canonical) | set(self.generic)
@@ -54,12 +55,14 @@ class Vocabulary:
             found.update(expansion)
         return frozenset(w for w in found if len(w) >= 3)
 
-    def known(self, extra: Iterable[str] = ()) -> frozenset[str]:
-        words = set(self.canonical) | set(self.generic) | set(extra)
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """Every word and abbreviation: what a run-together name may be split into."""
+        found = set(self.canonical) | set(self.generic)
         for key, expansion in self.abbreviations.items():
-            words.add(key)
-            words.update(expansion)
-        return frozenset(w for w in words if len(w) >= 2)
+            found.add(key)
+            found.update(expansion)
+        return frozenset(w for w in found if len(w) >= 2)
 
 
 @cache
@@ -135,10 +138,14 @@ def _in_order(token: str, word: str) -> bool:
     return all(ch in letters for ch in token)
 
 
-def words(name: str, vocab: Vocabulary | None = None, known: frozenset[str] = frozenset()) -> tuple[str, ...]:
+def words(name: str, vocab: Vocabulary | None = None) -> tuple[str, ...]:
     """``PatientID`` → ``('patient', 'id')``: abbreviations spelled out, equivalents reduced."""
-    vocab = vocab or vocabulary()
-    known = known or vocab.known()
+    return _words(name, vocab or vocabulary())
+
+
+@lru_cache(maxsize=65536)
+def _words(name: str, vocab: Vocabulary) -> tuple[str, ...]:
+    known = vocab.known
     out: list[str] = []
     for token in raw_words(name):
         pieces = (token,) if token in known or token.isdigit() else _segment(token, known)
@@ -210,7 +217,10 @@ def _other_head(have: tuple[str, ...], wanted: tuple[str, ...], generic: frozens
 def _joined(have: tuple[str, ...], wanted: tuple[str, ...]) -> float:
     from rapidfuzz import fuzz
 
-    score = fuzz.ratio("".join(have), "".join(wanted)) / 100
+    a, b = "".join(have), "".join(wanted)
+    if abs(len(a) - len(b)) > (1 - JOINED_MIN) * (len(a) + len(b)):
+        return 0.0  # too different in length to reach JOINED_MIN
+    score = fuzz.ratio(a, b) / 100
     return score if score >= JOINED_MIN else 0.0
 
 

@@ -8,7 +8,8 @@ do not have it is very unlikely to hold the field, however alike the names (a st
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"),
@@ -26,12 +27,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
-def share(shape: str, values: Sequence[str]) -> float:
-    """The share of ``values`` with ``shape`` (1.0 for an unknown shape or no values)."""
+def share(shape: str, values: Sequence[str] | Mapping[str, int]) -> float:
+    """The share of ``values`` (or of counted values) with ``shape`` (1.0 for none)."""
     pattern = _PATTERNS.get(shape)
-    if pattern is None or not values:
+    counts = values if isinstance(values, Mapping) else Counter(values)
+    total = sum(counts.values())
+    if pattern is None or not total:
         return 1.0
-    return sum(1 for v in values if pattern.fullmatch(v.strip())) / len(values)
+    return sum(n for v, n in counts.items() if pattern.fullmatch(v.strip())) / total
 
 
 def shapes() -> tuple[str, ...]:

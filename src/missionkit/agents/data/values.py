@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 
 # Month-first before day-first: 03/04/2024 reads as March 4 (US extracts); a target field's
 # ``formats`` overrides this.
@@ -114,8 +114,8 @@ def is_temporal(duck_type: str) -> bool:
     return base_type(duck_type) in ("DATE", *_TIMESTAMP_TYPES)
 
 
-def fit(target_type: str, duck_type: str, values: Sequence[str]) -> Fit:
-    """How well ``values`` (non-null, as text) of a ``duck_type`` column fit ``target_type``."""
+def fit(target_type: str, duck_type: str, values: Sequence[str] | Mapping[str, int]) -> Fit:
+    """How well ``values`` (non-null, as text, or counted) of a column fit ``target_type``."""
     kind = base_type(duck_type)
     if target_type == "string":
         return Fit(1.0)
@@ -145,14 +145,16 @@ def formats_for(target_type: str) -> tuple[str, ...]:
     return TIMESTAMP_FORMATS
 
 
-def date_fit(values: Sequence[str], candidates: Sequence[str]) -> Fit:
+def date_fit(values: Sequence[str] | Mapping[str, int], candidates: Sequence[str]) -> Fit:
     """The share of values that one of the formats guessed from a few of them reads."""
-    formats = guess_formats(values, tuple(candidates))
-    if not values or not formats:
-        return Fit(0.0 if values else UNKNOWN, formats)
+    counts = _counted(values)
+    total = sum(counts.values())
+    formats = guess_formats(list(counts), tuple(candidates))
+    if not total or not formats:
+        return Fit(0.0 if total else UNKNOWN, formats)
     patterns = [_pattern(f) for f in formats]
-    parsed = sum(1 for v in values if any(p.fullmatch(v.strip()) for p in patterns))
-    return Fit(parsed / len(values), formats)
+    parsed = sum(n for v, n in counts.items() if any(p.fullmatch(v.strip()) for p in patterns))
+    return Fit(parsed / total, formats)
 
 
 def guess_formats(values: Sequence[str], candidates: tuple[str, ...]) -> tuple[str, ...]:
@@ -162,6 +164,8 @@ def guess_formats(values: Sequence[str], candidates: tuple[str, ...]) -> tuple[s
     the sample is chosen first, so a day-first extract (``25/03/2024``) gets only ``%d/%m/%Y``.
     """
     sample = list(dict.fromkeys(v.strip() for v in values))[:GUESS_SAMPLE]
+    if sum(1 for v in sample if any(c.isdigit() for c in v)) * 2 < len(sample):
+        return ()  # mostly values without a digit: no dates
     readers: dict[str, set[int]] = {fmt: set() for fmt in candidates}
     for i, text in enumerate(sample):
         for fmt in candidates:
@@ -199,7 +203,7 @@ _DIRECTIVES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(fmt: str) -> re.Pattern[str]:
     out, i = [], 0
     while i < len(fmt):
@@ -212,5 +216,10 @@ def _pattern(fmt: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-def _share(values: Sequence[str], ok: Callable[[str], bool]) -> float:
-    return sum(1 for v in values if ok(v)) / len(values)
+def _counted(values: Sequence[str] | Mapping[str, int]) -> Mapping[str, int]:
+    return values if isinstance(values, Mapping) else Counter(values)
+
+
+def _share(values: Sequence[str] | Mapping[str, int], ok: Callable[[str], bool]) -> float:
+    counts = _counted(values)
+    return sum(n for v, n in counts.items() if ok(v)) / sum(counts.values())

@@ -12,6 +12,7 @@ superseded by the newer ones.
 from __future__ import annotations
 
 import copy
+import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,11 +56,9 @@ OUTPUT = "mapping.yaml"
 def map_fields(ctx: AgentContext, inputs: FieldMappingInputs) -> AgentResult:
     if (missing := duckdb_missing()) is not None:
         return missing
-    try:
-        import rapidfuzz  # noqa: F401
-        import scipy  # noqa: F401
-    except ImportError as exc:
-        return failed(f"{exc.name} is not installed", f"Field mapping needs it; {INSTALL_HINT}.")
+    for module in ("rapidfuzz", "scipy"):
+        if importlib.util.find_spec(module) is None:
+            return failed(f"{module} is not installed", f"Field mapping needs it; {INSTALL_HINT}.")
     profile_file = profile_path(ctx, inputs.profile)
     shown_profile = display(ctx, profile_file)
     try:
@@ -207,9 +206,8 @@ def _values(proposals: list[Proposal], answers: tuple[ValueAnswer, ...]) -> list
         accepted = {str(v).lower(): v for v in d.field.accepted_values or ()}
         value = accepted.get(a.value.lower()) if a.value is not None and accepted else a.value
         if a.value is not None and accepted and value is None:
-            problems.append(
-                f"'{a.value}' is not a value of {label} (one of: {', '.join(map(str, accepted.values()))})"
-            )
+            known = ", ".join(map(str, accepted.values()))
+            problems.append(f"'{a.value}' is not a value of {label} (one of: {known})")
             continue
         d.person_values[normal(a.raw)] = value
         d.values_by = "person"

@@ -30,24 +30,29 @@ def question(
     threshold: float,
 ) -> str:
     shared = _shared_names([*columns, *values, *declined])
-    return render_template(
-        "field_mapping/question.md.j2",
-        {
-            "rejected": list(rejected.problems) if rejected else [],
-            "columns": [_column_question(p, d, shared) for p, d in columns],
-            "values": [_value_question(p, d) for p, d in values],
-            "declined": [
-                {
-                    "label": f"{p.model.name}.{d.field.name}",
-                    "owner": f"@{p.model.owner}, owner of the model" if p.model.owner else "The model's owner",
-                    "target": p.target,
-                }
-                for p, d in declined
-            ],
-            "threshold": threshold,
-            "examples": _examples(columns, values, shared) or ["field = column"],
-        },
-    ).rstrip() + "\n"
+    return (
+        render_template(
+            "field_mapping/question.md.j2",
+            {
+                "rejected": list(rejected.problems) if rejected else [],
+                "columns": [_column_question(p, d, shared) for p, d in columns],
+                "values": [_value_question(p, d) for p, d in values],
+                "declined": [
+                    {
+                        "label": f"{p.model.name}.{d.field.name}",
+                        "owner": f"@{p.model.owner}, owner of the model"
+                        if p.model.owner
+                        else "The model's owner",
+                        "target": p.target,
+                    }
+                    for p, d in declined
+                ],
+                "threshold": threshold,
+                "examples": _examples(columns, values, shared) or ["field = column"],
+            },
+        ).rstrip()
+        + "\n"
+    )
 
 
 def report(
@@ -79,17 +84,20 @@ def report(
                 "unmapped": ", ".join(f"`{c}`" for c in unmapped) if unmapped else "none",
             }
         )
-    return render_template(
-        "field_mapping/report.md.j2",
-        {
-            "title": title,
-            "question": question_text,
-            "models": models,
-            "superseded": ", ".join(f"#{n + 1}" for n in superseded),
-            "learned": learned,
-            "stale": stale,
-        },
-    ).rstrip() + "\n"
+    return (
+        render_template(
+            "field_mapping/report.md.j2",
+            {
+                "title": title,
+                "question": question_text,
+                "models": models,
+                "superseded": ", ".join(f"#{n + 1}" for n in superseded),
+                "learned": learned,
+                "stale": stale,
+            },
+        ).rstrip()
+        + "\n"
+    )
 
 
 def note(d: Decision) -> str:
@@ -104,7 +112,9 @@ def note(d: Decision) -> str:
     if d.ask_values:
         parts.append(f"asks about {len(d.unmapped_values)} value(s)")
     if d.value_map:
-        shown = ", ".join(f"{k} → {v if v is not None else '∅'}" for k, v in list(d.value_map.items())[:4])
+        shown = ", ".join(
+            f"{k} → {v if v is not None else '∅'}" for k, v in list(d.value_map.items())[:4]
+        )
         more = "…" if len(d.value_map) > 4 else ""
         parts.append(f"values {shown}{more}" + (f" ({d.value_system})" if d.value_system else ""))
     if d.formats:
@@ -144,7 +154,11 @@ def _value_question(p: Proposal, d: Decision) -> dict[str, Any]:
     return {
         "label": f"{p.model.name}.{d.field.name}",
         "column": d.column,
-        "accepted": ", ".join(str(v) for v in d.field.accepted_values or sorted({str(v) for v in (d.field.value_map or {}).values()})),
+        "accepted": ", ".join(
+            str(v)
+            for v in d.field.accepted_values
+            or sorted({str(v) for v in (d.field.value_map or {}).values()})
+        ),
         "system": d.value_system,
         "proposed": ", ".join(f"{k} → {v}" for k, v in proposed.items()),
         "unmapped": [(cell(raw), rows) for raw, rows in d.unmapped_values],

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from missionkit.agents.data.evidence import Column
 from missionkit.agents.data.proposal import Proposal, propose
 from missionkit.agents.data.sampling import found_share, sample_table
-from missionkit.agents.data.scoring import Vocabulary
+from missionkit.agents.data.scoring import Vocabulary, words
 from missionkit.agents.data.target import TargetField, TargetModel, load_target
 from missionkit.agents.data.warehouse import DataError, connect, resolve
 
@@ -44,10 +44,13 @@ def propose_all(
     con = connect(ctx, read_only=True)
     done: dict[str, Proposal] = {}
     try:
-        sampled = {
-            model.name: sample_table(con, pair.source, inputs.sample_size, inputs.ignore)
-            for pair, model in targets
-        }
+        tables: dict[str, list[Column]] = {}
+        for pair, _ in targets:  # a table mapped onto two models is sampled once
+            if pair.source not in tables:
+                tables[pair.source] = sample_table(
+                    con, pair.source, inputs.sample_size, inputs.ignore
+                )
+        sampled = {model.name: tables[pair.source] for pair, model in targets}
         joins = _join_keys(con, targets, sampled)
         for i in order:
             pair, model = targets[i]
@@ -85,12 +88,14 @@ def _join_keys(
             if not f.references:
                 continue
             other, key = f.references.split(".")
-            if other not in sampled or other == model.name:
+            if other not in sampled or other == model.name or sources[other] == sources[model.name]:
                 continue
             theirs = {c.name.lower(): c for c in sampled[other]}
             for mine in sampled[model.name]:
                 peer = theirs.get(mine.name.lower())
-                if peer is None or not mine.samples or peer.distinct_ratio < 0.95:
+                if peer is None or not mine.samples or "id" not in words(mine.name):
+                    continue
+                if peer.distinct_ratio < 0.95:
                     continue
                 values = list(dict.fromkeys(mine.samples))[:REFERENCE_SAMPLE]
                 if found_share(con, sources[other], peer.name, values) >= 0.9:
@@ -101,7 +106,9 @@ def _join_keys(
 
 def _references_others(model: TargetModel, names: list[str]) -> bool:
     return any(
-        f.references and f.references.split(".")[0] in names and f.references.split(".")[0] != model.name
+        f.references
+        and f.references.split(".")[0] in names
+        and f.references.split(".")[0] != model.name
         for f in model.fields
     )
 

@@ -1,7 +1,9 @@
 """Measure the field mapping on labelled source schemas: per source, and how calibrated it is.
 
     python scripts/evaluate_mapping.py [--sources data/sources] [--threshold 0.8]
-        [--only NAME …] [--errors] [--truth data/healthcare/mapping_truth.yaml]
+        [--only NAME …] [--errors]
+    python scripts/evaluate_mapping.py --truth data/healthcare/mapping_truth.yaml
+        [--headers alternate]
 
 Each folder of ``--sources`` is one source: its CSV files and ``truth.yaml`` (which column
 holds each target field; written by scripts/generate_mapping_sources.py). Every source is
@@ -20,7 +22,9 @@ no such column; about values: the column is right but its codes need a map), whe
 best candidate is right, and the agent's time. The reliability table puts every field's
 best candidate in a confidence bucket and shows the share that is right.
 
-``--truth`` evaluates a single-extract truth file (the healthcare demo's) instead.
+``--truth`` evaluates a single-extract truth file (the healthcare demo's) instead; with
+``--headers alternate``, after renaming its columns to the file's ``alternate_headers``
+(another vendor's spelling).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ import yaml
 from missionkit.agents.base import AgentContext
 from missionkit.agents.data.proposal import Proposal
 from missionkit.agents.data.scoring import Vocabulary, raw_words, vocabulary
-from missionkit.agents.data.warehouse import DataError
+from missionkit.agents.data.warehouse import DataError, quote
 from missionkit.agents.field_mapping.survey import propose_all
 from missionkit.spec.model import Mission, MissionSpec, Task
 
@@ -79,6 +83,7 @@ def evaluate_source(
     held_out: set[str] | None = None,
     others: Iterable[Path] = (),
     truth_file: Path | None = None,
+    alternate: bool = False,
 ) -> Evaluation:
     """Map one source folder; with ``held_out`` (its headers), without what only it uses."""
     from missionkit.agents.field_mapping.inputs import FieldMappingInputs, SourceTarget
@@ -97,6 +102,8 @@ def evaluate_source(
         loaded = ingest(ctx, IngestInputs.model_validate({"files": files}))
         if loaded.verdict != "done":
             raise DataError(loaded.report)
+        if alternate:
+            _rename(ctx, models, truth.get("alternate_headers", {}))
         vocab = vocabulary()
         targets = {name: str(ROOT / entry["target"]) for name, entry in models.items()}
         if held_out is not None:
@@ -158,6 +165,23 @@ def score(
                     f"{label}: unmapped (best {best} {best_conf:.2f}), truth {want}"
                 )
     return result
+
+
+def _rename(ctx: AgentContext, models: dict[str, Any], renames: dict[str, dict[str, str]]) -> None:
+    """Rename the loaded columns to the truth file's ``alternate_headers`` (and the truth too)."""
+    import duckdb
+
+    assert ctx.warehouse is not None
+    con = duckdb.connect(str(ctx.warehouse))
+    try:
+        for name, mapping in renames.items():
+            table = f"raw.{quote(models[name]['table'])}"
+            for old, new in mapping.items():
+                con.execute(f"alter table {table} rename column {quote(old)} to {quote(new)}")
+            fields = models[name]["fields"]
+            models[name]["fields"] = {f: mapping.get(c, c) if c else c for f, c in fields.items()}
+    finally:
+        con.close()
 
 
 def _headers(folder: Path) -> set[str]:
@@ -273,10 +297,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="source folder names")
     parser.add_argument("--errors", action="store_true", help="list every field not right")
     parser.add_argument("--truth", type=Path, default=None, help="evaluate one truth file")
+    parser.add_argument(
+        "--headers",
+        choices=["original", "alternate"],
+        default="original",
+        help="with --truth: rename the columns to its alternate_headers first",
+    )
     args = parser.parse_args(argv)
     try:
         if args.truth is not None:
-            results = [evaluate_source(args.truth.parent, args.threshold, truth_file=args.truth)]
+            alternate = args.headers == "alternate"
+            results = [
+                evaluate_source(args.truth.parent, args.threshold, None, (), args.truth, alternate)
+            ]
             print(table(results))
             _errors(results, True)
             return 0

@@ -47,7 +47,8 @@ ENCOUNTER_HEADER = ["ENC_ID", "PT_ID", "AdmitDt", "DischDt", "enc_type", "dx_cod
 # fmt: on
 TRUTH = """\
 # The correct source column of every target field in the synthetic extract: the answer key
-# for measuring the field-mapping agent (python -m missionkit.agents.data.evaluate).
+# for measuring the field-mapping agent
+# (python scripts/evaluate_mapping.py --truth data/healthcare/mapping_truth.yaml).
 # Written by scripts/generate_healthcare_data.py; `null` means no source column holds it.
 patient:
   source: raw.patients
@@ -73,7 +74,7 @@ encounter:
     diagnosis_code: dx_code
     total_charge: charges_usd
 # Another vendor's spelling of the same columns (source column: alternate name), for
-# `python -m missionkit.agents.data.evaluate --headers alternate`.
+# `python scripts/evaluate_mapping.py --truth <this file> --headers alternate`.
 alternate_headers:
   patient: {PatientID: MRN, pt_first_nm: GivenName, pt_last_nm: FamilyName, DOB: BirthDt,
             Sex: Gender, Phone_Number: HomePhone, EMAIL_ADDR: EmailAddr, addr_cd: ZIP5,

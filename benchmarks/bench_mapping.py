@@ -26,6 +26,7 @@ from missionkit.agents.base import AgentContext
 from missionkit.agents.field_mapping.inputs import FieldMappingInputs, SourceTarget
 from missionkit.agents.field_mapping.survey import propose_all
 from missionkit.spec.model import Mission, MissionSpec, Task
+from missionkit.warehouse.duckdb import DuckDBWarehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 1.0
@@ -57,9 +58,8 @@ def build(con: duckdb.DuckDBPyConnection, name: str, columns: int, rows: int) ->
 def context(scratch: Path) -> AgentContext:
     task = Task(id="bench", title="Benchmark the field mapping")
     spec = MissionSpec(title="Bench", owner="missionkit", success_criteria=["fast"], tasks=[task])
-    return AgentContext(
-        Mission("bench", "bench", spec, ""), task, ROOT, scratch / "run", scratch / "bench.duckdb"
-    )
+    warehouse = DuckDBWarehouse.open(str(scratch / "bench.duckdb"), ROOT, {}, None)
+    return AgentContext(Mission("bench", "bench", spec, ""), task, ROOT, scratch / "run", warehouse)
 
 
 def agent_seconds(scratch: Path, columns: int, rows: int) -> tuple[float, float]:

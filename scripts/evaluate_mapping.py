@@ -47,6 +47,7 @@ from missionkit.agents.data.scoring import Vocabulary, raw_words, vocabulary
 from missionkit.agents.data.warehouse import DataError, quote
 from missionkit.agents.field_mapping.survey import propose_all
 from missionkit.spec.model import Mission, MissionSpec, Task
+from missionkit.warehouse.duckdb import DuckDBWarehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 BUCKETS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 1.0001)
@@ -171,8 +172,8 @@ def _rename(ctx: AgentContext, models: dict[str, Any], renames: dict[str, dict[s
     """Rename the loaded columns to the truth file's ``alternate_headers`` (and the truth too)."""
     import duckdb
 
-    assert ctx.warehouse is not None
-    con = duckdb.connect(str(ctx.warehouse))
+    assert isinstance(ctx.warehouse, DuckDBWarehouse)
+    con = duckdb.connect(str(ctx.warehouse.path))
     try:
         for name, mapping in renames.items():
             table = f"raw.{quote(models[name]['table'])}"
@@ -234,7 +235,8 @@ def _context(workspace: Path, scratch: Path) -> AgentContext:
         title="Evaluate", owner="missionkit", success_criteria=["measured"], tasks=[task]
     )
     mission = Mission("evaluate", "evaluate", spec, "")
-    return AgentContext(mission, task, workspace, scratch / "run", scratch / "eval.duckdb")
+    warehouse = DuckDBWarehouse.open(str(scratch / "eval.duckdb"), workspace, {}, None)
+    return AgentContext(mission, task, workspace, scratch / "run", warehouse)
 
 
 def table(results: list[Evaluation]) -> str:

@@ -160,9 +160,9 @@ def _context(
         columns.append(
             {
                 "name": f.name,
-                "expression": expression(f, column, native, formats, warehouse, entry.value_map).sql(
-                    dialect=warehouse.dialect, pretty=False
-                ),
+                "expression": expression(
+                    f, column, native, formats, warehouse, entry.value_map
+                ).sql(dialect=warehouse.dialect, pretty=False),
                 "sql_type": sql_type(f.type, warehouse),
                 "description": f.description.strip(),
                 "tests": _tests(f, prefix, known, out_dir),

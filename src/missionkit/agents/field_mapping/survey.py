@@ -18,10 +18,9 @@ from missionkit.agents.data.target import TargetField, TargetModel, load_target
 from missionkit.agents.data.warehouse import DataError, connect, resolve
 
 if TYPE_CHECKING:
-    import duckdb
-
     from missionkit.agents.base import AgentContext
     from missionkit.agents.field_mapping.inputs import FieldMappingInputs, SourceTarget
+    from missionkit.warehouse.base import Connection
 
 REFERENCE_SAMPLE = 200  # distinct values of a reference candidate looked up among the keys
 
@@ -71,7 +70,7 @@ def propose_all(
 
 
 def _join_keys(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     targets: list[tuple[SourceTarget, TargetModel]],
     sampled: dict[str, list[Column]],
 ) -> dict[str, dict[str, set[str]]]:
@@ -114,7 +113,7 @@ def _references_others(model: TargetModel, names: list[str]) -> bool:
 
 
 def _coverage(
-    con: duckdb.DuckDBPyConnection, done: dict[str, Proposal], f: TargetField, column: Column
+    con: Connection, done: dict[str, Proposal], f: TargetField, column: Column
 ) -> float | None:
     """The share of ``column``'s values found in the key column of the model ``f`` references."""
     assert f.references is not None

@@ -206,6 +206,10 @@ def add_blocked_by(ctx: Ctx) -> ApiResponse:
         raise fail("Issue is already blocked by this issue")
     if len(issue.blocked_by) >= MAX_DEPENDENCIES:
         raise fail(f"An issue cannot be blocked by more than {MAX_DEPENDENCIES} issues")
+    if len(ctx.state.blocking(blocker.number)) >= MAX_DEPENDENCIES:
+        raise fail(f"An issue cannot block more than {MAX_DEPENDENCIES} issues")
+    if blocker.pull is not None or issue.pull is not None:
+        raise fail("Issue dependencies can only be created between issues, not pull requests")
     issue.blocked_by.append(blocker.number)
     ctx.state.touch(issue)
     out = ctx.render.issue(issue)

@@ -9,6 +9,7 @@ import click
 from missionkit.cli.output import console
 from missionkit.spec.inputfiles import missing_inputs
 from missionkit.spec.loader import load
+from missionkit.tracking.limits import limit_warnings
 
 
 @click.command("validate")
@@ -20,6 +21,7 @@ def command(paths: tuple[str, ...]) -> int:
     result = load(paths or ("missions",))
     result.raise_for_problems()
     warnings = missing_inputs(result, Path.cwd())
+    warnings += [w for mission in result.missions for w in limit_warnings(mission)]
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     missions = result.missions

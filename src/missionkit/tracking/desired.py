@@ -9,6 +9,7 @@ from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template
 from missionkit.tracking.drift import Synced
 from missionkit.tracking.labels import MISSION_LABEL, PERSON_LABEL
+from missionkit.tracking.limits import is_phase
 from missionkit.tracking.model import Key, Spec
 
 MARKER_PREFIX = "<!-- missionkit "
@@ -107,7 +108,10 @@ def parse_marker(body: str | None) -> tuple[Key, str] | None:
 
 def render_body(spec: Spec, link: Callable[[Key], str], titles: dict[Key, str]) -> str:
     """The issue body: rendered from a template, ending with the hidden marker."""
-    template = "issue/mission.md.j2" if spec.key.is_mission else "issue/task.md.j2"
+    if is_phase(spec.key):
+        template = "issue/phase.md.j2"
+    else:
+        template = "issue/mission.md.j2" if spec.key.is_mission else "issue/task.md.j2"
     ctx = dict(spec.context)
     ctx.update(key=spec.key, title=spec.title, link=link, titles=titles, Key=Key)
     synced = Synced.of(spec).comment()

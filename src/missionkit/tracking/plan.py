@@ -14,10 +14,10 @@ from missionkit.tracking.base import PlanReads
 from missionkit.tracking.desired import specs_for
 from missionkit.tracking.drift import Drift, DriftSource, field_drift, relation_drift, with_authors
 from missionkit.tracking.labels import Label, is_managed, label_for, status_label
+from missionkit.tracking.limits import RelationBudget, is_phase, phase_specs, sub_issue_groups
 from missionkit.tracking.model import Item, Key, Spec
 from missionkit.tracking.policy import shows_status
 
-MAX_SUB_ISSUES = 100  # GitHub's limit of sub-issues under one parent
 ACTIONS = ("label", "create", "update", "close", "reopen", "link", "block", "unblock")
 SYMBOLS = {
     "label": "+",
@@ -260,9 +260,17 @@ def make_plan(
         for found in tracker.read(mission.id):
             items.setdefault(found.key, found)
     specs: dict[Key, Spec] = {}
+    limited = getattr(tracker, "sub_issue_limit", None) is not None
+    phases: dict[str, list[Key]] = {}
     for mission in ordered:
         for spec in specs_for(mission):
             specs[spec.key] = spec
+        if limited:
+            task_keys = [Key(mission.id, t) for t in task_order(mission)]
+            made = phase_specs(mission, specs[Key(mission.id)], task_keys, specs)
+            specs.update((p.key, p) for p in made)
+            phases[mission.id] = [p.key for p in made]
+    budget = RelationBudget()
 
     creates: list[Create] = []
     updates: list[Update] = []
@@ -278,7 +286,7 @@ def make_plan(
     for mission in ordered:
         mkey = Key(mission.id)
         task_keys = [Key(mission.id, t) for t in task_order(mission)]
-        for key in [mkey, *task_keys]:
+        for key in [mkey, *phases.get(mission.id, ()), *task_keys]:
             spec = specs[key]
             item = items.get(key)
             if item is None:
@@ -295,36 +303,36 @@ def make_plan(
             if not key.is_mission and item.state == TaskState.CANCELLED:
                 states.append(Restore(key, item.number))
 
-        # Sub-issues: every task item of the mission hangs under the mission item.
-        mission_item = items.get(mkey)
-        existing_tasks = [i for i in items.values() if i.key.mission == mission.id and i.key.task]
-        wanted_children = {k for k in task_keys} | {i.key for i in existing_tasks}
-        if mission_item is None:
-            have: set[Key] = set()
-        elif mission_item.sub_issue_count == min(
-            MAX_SUB_ISSUES, len([k for k in wanted_children if k in items])
-        ):
-            have = {k for k in wanted_children if k in items}
-        else:
-            children = tracker.children(mission_item)
-            have = {by_uid[u] for u in children if u in by_uid}
-            if source is not None and any(u not in by_uid for u in children):
-                added = tuple(
-                    f"#{n} {t}" for n, t in source.foreign_children(mission_item, set(by_uid))
-                )
-                if added:
-                    n = mission_item.number
-                    drifts.append(Drift(mkey, n, "sub_issues", (), added, ()))
-        linkable = task_keys[:MAX_SUB_ISSUES]
-        for key in linkable:
-            if key not in have:
-                links.append(Link(key, mkey))
-        if len(task_keys) > MAX_SUB_ISSUES:
-            warnings.append(
-                f"{mission.id}: GitHub allows {MAX_SUB_ISSUES} sub-issues per issue; the "
-                f"{len(task_keys) - MAX_SUB_ISSUES} tasks after the first {MAX_SUB_ISSUES} "
-                f"are tied to the mission by their mission:{mission.id} label only"
-            )
+        # Sub-issues: every task hangs under the mission's item (or, past GitHub's limit,
+        # under one of its phase items).
+        existing_tasks = [
+            i
+            for i in items.values()
+            if i.key.mission == mission.id and i.key.task and not is_phase(i.key)
+        ]
+        groups = sub_issue_groups(mkey, task_keys) if limited else [(mkey, list(task_keys))]
+        for parent_key, wanted_children in groups:
+            parent = items.get(parent_key)
+            expected = {k for k in wanted_children if k in items}
+            if len(groups) == 1:  # tasks removed from the file may still hang there
+                expected |= {i.key for i in existing_tasks}
+            if parent is None:
+                have: set[Key] = set()
+            elif parent.sub_issue_count == len(expected):
+                have = expected
+            else:
+                children = tracker.children(parent)
+                have = {by_uid[u] for u in children if u in by_uid}
+                foreign = [u for u in children if u not in by_uid]
+                if source is not None and parent_key == mkey and foreign:
+                    added = tuple(
+                        f"#{n} {t}" for n, t in source.foreign_children(parent, set(by_uid))
+                    )
+                    if added:
+                        drifts.append(Drift(mkey, parent.number, "sub_issues", (), added, ()))
+            for key in wanted_children:
+                if key not in have:
+                    links.append(Link(key, parent_key))
 
         # Blocked-by relations mirror depends_on.
         for key in task_keys:
@@ -333,6 +341,9 @@ def make_plan(
             missing = [k for k in spec.blocked_by if k not in want]
             for k in missing:
                 warnings.append(f"{key}: prerequisite {k} is not tracked (draft or not loaded)")
+            if limited:
+                want, over = budget.allow(key, want)
+                warnings += over
             tracked = items.get(key)
             if tracked is None:
                 current: set[Key] = set()
@@ -396,4 +407,4 @@ def _same_after_labels(item: Item, spec: Spec) -> bool:
 
 
 def _initial_state(key: Key) -> str:
-    return MissionState.ACTIVE if key.is_mission else TaskState.BLOCKED
+    return MissionState.ACTIVE if key.is_mission or is_phase(key) else TaskState.BLOCKED

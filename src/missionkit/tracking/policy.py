@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from missionkit.lifecycle import MissionState, is_finished
 from missionkit.spec.key import Key
 from missionkit.tracking.labels import is_managed, is_status, status_label
+from missionkit.tracking.limits import is_phase
 
 
 def shows_status(key: Key, state: str) -> bool:
     """Open tasks carry a ``status:`` label; a mission only while it awaits sign-off."""
-    if key.task:
+    if key.task and not is_phase(key):  # a phase shows no state, like a mission
         return not is_finished(state)
     return state == MissionState.AWAITING_SIGNOFF
 

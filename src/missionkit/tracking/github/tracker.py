@@ -35,8 +35,9 @@ from missionkit.tracking.github.client import (
 )
 from missionkit.tracking.github.drift import DriftLog
 from missionkit.tracking.github.events import EventLog
-from missionkit.tracking.github.issues import CREATE_ATTEMPTS, Issues
+from missionkit.tracking.github.issues import CREATE_ATTEMPTS, Issues, raw
 from missionkit.tracking.labels import Label
+from missionkit.tracking.limits import MAX_SUB_ISSUES
 from missionkit.tracking.model import Event, Item, Key, Spec
 from missionkit.tracking.policy import item_assignees, item_labels
 
@@ -49,6 +50,7 @@ class GitHubTracker(Tracker):
 
     name = "github"
     proposes_changes = True
+    sub_issue_limit = MAX_SUB_ISSUES
 
     def __init__(self, gh: Github, repository: str, client: Client) -> None:
         super().__init__()
@@ -218,15 +220,30 @@ class GitHubTracker(Tracker):
             try:
                 issue.add_sub_issue(child.uid)
             except GithubException as exc:
-                if exc.status == 422 and child.uid in [i.id for i in issue.get_sub_issues()]:
+                if exc.status != 422:
+                    raise
+                if child.uid in [i.id for i in issue.get_sub_issues()]:
                     return  # committed by an earlier attempt
-                raise
+                if "only have one parent" not in str(exc.data):
+                    raise
+                # moving under a phase parent (the mission passed 100 tasks)
+                self.repo.requester.requestJsonAndCheck(
+                    "POST",
+                    f"{issue.url}/sub_issues",
+                    input={"sub_issue_id": child.uid, "replace_parent": True},
+                )
 
         self.client.call(add, what=f"add #{child.number} as sub-issue of #{parent.number}")
 
     def add_blocker(self, item: Item, blocker: Item) -> None:
         issue = self.issues.issue(item)
         other = self.issues.issue(blocker)
+        if raw(other).get("pull_request"):
+            self.warnings.append(
+                f"{item.key}: #{blocker.number} is a pull request, which GitHub does not take "
+                "as a blocker; not related"
+            )
+            return
 
         def add() -> None:
             try:

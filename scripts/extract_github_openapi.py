@@ -50,6 +50,7 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     (_R + "/labels/{name}", "get"),
     (_R + "/labels/{name}", "patch"),
     (_R + "/labels/{name}", "delete"),
+    (_R + "/issue-types", "get"),
     (_R + "/issues", "get"),
     (_R + "/issues", "post"),
     (_I, "get"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from . import h_copilot as copilot
 from .api import DOCS, ApiError, ApiResponse, Ctx, int_param, not_found, validation_failed
+from .h_types import set_type, type_from_body
 from .models import Issue
 
 TITLE_MAX = 256
@@ -153,13 +154,15 @@ def create_issue(ctx: Ctx) -> ApiResponse:
     _check_text(title, text, DOC_CREATE)
     labels = names_of(body.get("labels"))
     assignees = _assignees_from(body) or []
+    type_id = type_from_body(ctx, body)
     if ctx.request.actor.can_push:
         assignees = _check_assignees(ctx, assignees, DOC_CREATE)
     else:  # like GitHub: silently dropped without push access
-        labels, assignees = [], []
+        labels, assignees, type_id = [], [], None
     issue = ctx.state.create_issue(
         str(title), text, labels=labels, assignees=assignees, user=ctx.request.actor.login
     )
+    issue.type_id = type_id
     out = ctx.render.issue(issue)
     return ApiResponse(201, out, {"Location": out["url"]})
 
@@ -197,6 +200,7 @@ def edit_issue(ctx: Ctx) -> ApiResponse:
         issue.body = body["body"]
     if "labels" in body:
         state.set_labels(issue, names_of(body["labels"]), touch=False)
+    set_type(ctx, issue, body)
     if assignees is not None:
         issue.assignees = assignees
     if new_state == "closed" or (

@@ -118,6 +118,7 @@ class Issue:
     parent: int | None = None  # number of the parent issue
     children: list[int] = field(default_factory=list)  # numbers of sub-issues, in priority order
     blocked_by: list[int] = field(default_factory=list)  # numbers of the issues blocking this one
+    type_id: int | None = None  # the issue type (see h_types), if the owner has types
     pull: PullInfo | None = None
 
     @property
@@ -173,6 +174,7 @@ class GitHubState:
         if bot_login.lower() not in self.users:
             self.add_user(bot_login, "admin")
         self.labels: dict[int, Label] = {}
+        self.issue_types: list[Any] = []  # h_types.IssueType; empty: the owner has no types
         self.issues: dict[int, Issue] = {}
         self.comments: dict[int, Comment] = {}
         self.dispatches: list[Dispatch] = []

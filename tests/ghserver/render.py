@@ -11,6 +11,7 @@ import hashlib
 import urllib.parse
 from typing import Any
 
+from .issue_types import render_type
 from .models import Comment, GitHubState, Issue, Label, User, iso, node_id
 
 JSON = dict[str, Any]
@@ -155,7 +156,7 @@ class Renderer:
             "updated_at": iso(issue.updated_at),
             "closed_at": iso(issue.closed_at),
             "author_association": self.association(issue.user),
-            "type": None,
+            "type": render_type(state, issue.type_id),
             "active_lock_reason": None,
             "sub_issues_summary": {
                 "total": len(children),

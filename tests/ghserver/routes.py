@@ -20,6 +20,7 @@ from . import h_issues as issues
 from . import h_pulls as pulls
 from . import h_relations as rel
 from . import h_repo as repo
+from . import h_types as types
 from .api import ApiResponse, Ctx
 
 Handler = Callable[[Ctx], ApiResponse]
@@ -38,6 +39,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", _R + "/labels/{name}", repo.get_label),
     ("PATCH", _R + "/labels/{name}", repo.edit_label),
     ("DELETE", _R + "/labels/{name}", repo.delete_label),
+    ("GET", _R + "/issue-types", types.list_issue_types),
     ("GET", _R + "/issues", issues.list_issues),
     ("POST", _R + "/issues", issues.create_issue),
     ("GET", _R + "/issues/comments/{comment_id}", rel.get_comment),

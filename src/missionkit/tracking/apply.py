@@ -49,7 +49,9 @@ def apply_plan(
         result.applied.append(change)
         if progress is not None:
             progress(change)
-    result.warnings = [*plan.warnings, *tracker.warnings]
+    read_back = getattr(tracker, "read_back", None)  # writes the tracker may drop silently
+    dropped = read_back(plan, result.applied, items) if read_back and result.applied else []
+    result.warnings = [*plan.warnings, *tracker.warnings, *dropped]
     return result
 
 

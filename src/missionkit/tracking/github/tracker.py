@@ -36,13 +36,15 @@ from missionkit.tracking.github.client import (
 from missionkit.tracking.github.drift import DriftLog
 from missionkit.tracking.github.events import EventLog
 from missionkit.tracking.github.issues import CREATE_ATTEMPTS, Issues, raw
+from missionkit.tracking.github.readback import read_back
+from missionkit.tracking.github.types import IssueTypes, create_issue
 from missionkit.tracking.labels import Label
 from missionkit.tracking.limits import MAX_SUB_ISSUES
 from missionkit.tracking.model import Event, Item, Key, Spec
 from missionkit.tracking.policy import item_assignees, item_labels
 
 if TYPE_CHECKING:
-    from missionkit.tracking.plan import Plan
+    from missionkit.tracking.plan import Change, Plan
 
 
 class GitHubTracker(Tracker):
@@ -52,7 +54,9 @@ class GitHubTracker(Tracker):
     proposes_changes = True
     sub_issue_limit = MAX_SUB_ISSUES
 
-    def __init__(self, gh: Github, repository: str, client: Client) -> None:
+    def __init__(
+        self, gh: Github, repository: str, client: Client, env: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.gh = gh
         self.repo: Repository = gh.get_repo(repository)
@@ -60,6 +64,7 @@ class GitHubTracker(Tracker):
         self.events_log = EventLog(self.issues, lambda: gh.get_user().login)
         self.claims = ClaimRefs(self.repo, client, self.warnings)
         self.drift_log = DriftLog(self.issues, self.events_log)
+        self.types = IssueTypes(self.repo, client, os.environ if env is None else env)
 
     @classmethod
     def connect(
@@ -73,7 +78,7 @@ class GitHubTracker(Tracker):
             backoff=float(env.get("MISSIONKIT_RETRY_BACKOFF", "1.0")),
             secondary_wait=float(env.get("MISSIONKIT_SECONDARY_WAIT", "60")),
         )
-        return cls(gh, repository, client)
+        return cls(gh, repository, client, env)
 
     @property
     def client(self) -> Client:
@@ -133,6 +138,10 @@ class GitHubTracker(Tracker):
     def foreign_children(self, item: Item, known: set[int]) -> list[tuple[int, str]]:
         return self.drift_log.foreign_children(item, known)
 
+    def read_back(self, plan: Plan, applied: Sequence[Change], items: dict[Key, Item]) -> list[str]:
+        """Warnings for the writes of a sync that GitHub dropped silently."""
+        return read_back(self, plan, applied, items)
+
     def adopt(self, number: int, plan: Plan, key: Key) -> None:
         """Make issue ``number``, which a person made, the item of ``key`` (``mission pull``):
         missionkit's marker, labels and owner."""
@@ -158,11 +167,12 @@ class GitHubTracker(Tracker):
     def create(self, spec: Spec, body: str, state: str) -> Item:
         labels = item_labels((), spec.key, managed=spec.labels, state=state)
         assignees = list(spec.assignees)
+        type_name = self.types.for_key(spec.key)
         for _ in range(CREATE_ATTEMPTS):
             try:
                 issue = self.client.call(
-                    lambda a=assignees: self.repo.create_issue(  # type: ignore[misc]
-                        spec.title, body, labels=labels, assignees=a
+                    lambda a=assignees: create_issue(  # type: ignore[misc]
+                        self.repo, spec.title, body, labels, a, type_name
                     ),
                     idempotent=False,
                     what=f"create issue for {spec.key}",

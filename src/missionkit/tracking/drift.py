@@ -165,6 +165,9 @@ class DriftSource(Protocol):
     def foreign_children(self, item: Item, known: set[int]) -> list[tuple[int, str]]:
         """Number and title of each sub-item of ``item`` whose uid is not in ``known``."""
 
+    def unlinked_by(self, parent: Item, child: Item) -> tuple[str, datetime] | None:
+        """Who took ``child`` out of ``parent``'s sub-items by hand, and when (None: nobody)."""
+
 
 def field_drift(item: Item, spec: Spec, synced: Synced) -> list[Drift]:
     """Title, owner and label drift of one item (relations are compared by the plan)."""
@@ -197,6 +200,9 @@ def with_authors(drifts: Sequence[Drift], items: dict[Key, Item], tracker: objec
         return list(drifts)
     out = []
     for d in drifts:
+        if d.who is not None:
+            out.append(d)
+            continue
         who, when = tracker.changed_by(items[d.key], d.field)
         out.append(Drift(d.key, d.number, d.field, d.synced, d.tracker, d.files, who, when))
     return out

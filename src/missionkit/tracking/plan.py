@@ -331,8 +331,19 @@ def make_plan(
                     if added:
                         drifts.append(Drift(mkey, parent.number, "sub_issues", (), added, ()))
             for key in wanted_children:
-                if key not in have:
+                if key in have:
+                    continue
+                child = items.get(key)
+                taken = (
+                    source.unlinked_by(parent, child)
+                    if source and parent and child and synced.get(key) and not overwrite
+                    else None
+                )
+                if taken is None or child is None:
                     links.append(Link(key, parent_key))
+                else:  # a person took it out: keep that, show it
+                    under = str(parent_key)
+                    drifts.append(Drift(key, child.number, "parent", under, "", under, *taken))
 
         # Blocked-by relations mirror depends_on.
         for key in task_keys:

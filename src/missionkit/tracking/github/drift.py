@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from missionkit.tracking.desired import parse_marker
 from missionkit.tracking.model import Item
@@ -22,30 +22,58 @@ EVENTS = {
 }
 
 
+def _other(data: dict[str, Any] | None) -> int | None:
+    """The number of the issue an event names (the JSON as listed, without another fetch)."""
+    if not isinstance(data, dict):
+        return None
+    for name in ("sub_issue", "blocked_by"):
+        ref = data.get(name)
+        if isinstance(ref, dict) and isinstance(ref.get("number"), int):
+            return int(ref["number"])
+    return None
+
+
 class DriftLog:
     """Reads an issue's events once per sync to tell who made a change and when."""
 
     def __init__(self, issues: Issues, events_log: EventLog) -> None:
         self.issues = issues
         self.events_log = events_log
-        self._events: dict[int, list[tuple[str, str, datetime]]] = {}
+        self._events: dict[int, list[tuple[str, str, datetime, int | None]]] = {}
 
-    def _read(self, item: Item) -> list[tuple[str, str, datetime]]:
+    def _read(self, item: Item) -> list[tuple[str, str, datetime, int | None]]:
+        """(event, actor, when, the other issue's number) of each event of ``item``."""
         if item.number not in self._events:
             issue = self.issues.issue(item)
             self._events[item.number] = self.issues.client.call(
                 lambda: [
-                    (e.event, e.actor.login if e.actor else "", e.created_at)
+                    (
+                        e.event,
+                        e.actor.login if e.actor else "",
+                        e.created_at,
+                        _other(getattr(e, "_rawData", None)),
+                    )
                     for e in issue.get_events()
                 ],
                 what=f"read the events of #{item.number}",
             )
         return self._events[item.number]
 
+    def unlinked_by(self, parent: Item, child: Item) -> tuple[str, datetime] | None:
+        """Who removed ``child`` from ``parent``'s sub-issues by hand, and when, if someone did."""
+        own = self.events_log.trusted()
+        for kind, actor, at, other in reversed(self._read(parent)):
+            if other != child.number or kind not in EVENTS["sub_issues"]:
+                continue
+            if kind == "sub_issue_removed" and actor not in own:
+                return actor, at
+            return None
+        return None
+
     def changed_by(self, item: Item, field: str) -> tuple[str | None, datetime | None]:
         kinds = EVENTS.get(field, set())
         own = self.events_log.trusted()
-        for kind, actor, at in reversed(self._read(item)):
+        for kind, actor, at, _ in reversed(self._read(item)):
             if kind in kinds and actor not in own:
                 return actor, at
         return None, None

@@ -142,6 +142,9 @@ class GitHubTracker(Tracker):
         """Warnings for the writes of a sync that GitHub dropped silently."""
         return read_back(self, plan, applied, items)
 
+    def unlinked_by(self, parent: Item, child: Item) -> tuple[str, datetime] | None:
+        return self.drift_log.unlinked_by(parent, child)
+
     def adopt(self, number: int, plan: Plan, key: Key) -> None:
         """Make issue ``number``, which a person made, the item of ``key`` (``mission pull``):
         missionkit's marker, labels and owner."""

@@ -161,6 +161,24 @@ def test_a_sub_issue_added_by_hand_is_drift(gh: Gh) -> None:
     ]
 
 
+def test_a_sub_issue_removed_by_hand_is_drift_not_linked_again(gh: Gh) -> None:
+    mission = issue_number(gh.server, "claims")
+    review = gh.uid("claims/review")
+    as_user(
+        gh.server, "dana-lee", "DELETE", f"/issues/{mission}/sub_issue", {"sub_issue_id": review}
+    )
+    plan = gh.plan()
+    assert plan["changes"] == []
+    assert [
+        (d["item"], d["field"], d["synced"], d["tracker"], d["who"]) for d in plan["drift"]
+    ] == [("claims/review", "parent", "claims", "", "dana-lee")]
+    out, _ = gh.cli("plan", "--overwrite")
+    assert "→ link    claims/review under claims" in out
+    gh.cli("sync", "--overwrite")
+    with gh.server.state.lock:
+        assert gh.issue("claims/review").parent == mission
+
+
 # ------------------------------------------------------------------------------ mission pull
 
 
@@ -245,3 +263,25 @@ def test_a_change_on_both_sides_is_a_conflict_never_overwritten(gh: Gh) -> None:
     assert path.read_text() == before
     plan, _ = gh.cli("plan")
     assert "conflict: the files say “Review the sample”; sync keeps GitHub's" in plan
+
+
+def test_pull_propose_opens_one_pull_request_and_keeps_the_drift_until_merged(gh: Gh) -> None:
+    n = issue_number(gh.server, "claims/review")
+    as_user(gh.server, "alex-kim", "PATCH", f"/issues/{n}", {"title": "Review twice"})
+    out, _ = gh.cli("pull", "--propose")
+    assert "proposed as pull request #" in out
+    git = gh.server.state.git
+    with gh.server.state.lock:
+        text = git.files_at("missionkit/pull")["missions/claims.md"].decode()
+        pulls = [i for i in gh.server.state.issues.values() if i.pull is not None]
+        head = git.branch("missionkit/pull")
+    assert "    title: Review twice\n" in text
+    assert [p.title for p in pulls] == ["Pull people's edits on GitHub into the mission files"]
+    assert "claims/review #" in str(pulls[0].body) and "Review twice" in str(pulls[0].body)
+    # the default branch still says the old title: sync keeps GitHub's side meanwhile
+    Path("missions/claims.md").write_text(MISSION, encoding="utf-8")
+    assert [d["field"] for d in gh.plan()["drift"]] == ["title"]
+    gh.cli("pull", "--propose")  # the next scheduled run: the same proposal, nothing new
+    with gh.server.state.lock:
+        assert git.branch("missionkit/pull") == head
+        assert len([i for i in gh.server.state.issues.values() if i.pull is not None]) == 1

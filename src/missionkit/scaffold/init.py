@@ -76,6 +76,7 @@ FILES: tuple[tuple[str, str], ...] = (
     (".github/workflows/missions-sync.yml", "workflows/missions-sync.yml.j2"),
     (".github/workflows/missions-dispatch.yml", "workflows/missions-dispatch.yml.j2"),
     (".github/workflows/missions-site.yml", "workflows/missions-site.yml.j2"),
+    (".github/workflows/missions-pull.yml", "workflows/missions-pull.yml.j2"),
     (".github/dependabot.yml", "dependabot.yml.j2"),
     ("site/mkdocs.yml", SITE_CONFIG),
 )

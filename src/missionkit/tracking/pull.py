@@ -142,8 +142,12 @@ def _doc_has(source: SourceMap, loc: tuple[str | int, ...]) -> bool:
     return False
 
 
-def pull(paths: Iterable[str | Path], tracker: Tracker) -> PullResult:
-    """Write the tracker's side of every drift into the mission files; report conflicts."""
+def pull(paths: Iterable[str | Path], tracker: Tracker, *, refresh: bool = True) -> PullResult:
+    """Write the tracker's side of every drift into the mission files; report conflicts.
+
+    ``refresh``: rewrite the pulled items' markers, so that the files now edited count as
+    synced. Off when the edits go to a pull request instead: until it is merged, the default
+    branch still has the old values, and the drift must stay visible (and kept) meanwhile."""
     paths = list(paths)
     loaded = load(paths)
     loaded.raise_for_problems()
@@ -162,7 +166,8 @@ def pull(paths: Iterable[str | Path], tracker: Tracker) -> PullResult:
         if adopt is not None and key in after.specs:
             adopt(number, after, key)
             result.adopted.append(f"#{number} → {key}")
-    _refresh_markers(make_plan(load_missions(paths), tracker), plan, tracker)
+    if refresh:
+        _refresh_markers(make_plan(load_missions(paths), tracker), plan, tracker)
     return result
 
 

@@ -113,11 +113,12 @@ def test_validate_warns_about_the_limits_and_says_what_sync_does(
     assert main(["validate", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert (
-        f"warning: {tmp_path}/m.md: 120 tasks; GitHub allows 100 sub-issues per issue, so sync on "
-        "GitHub groups them under 2 phase issues of up to 100 tasks each, beneath the mission's "
-        "issue\n"
+        f"warning: {tmp_path}/m.md:5:1: tasks: 120 tasks; GitHub allows 100 sub-issues per issue, "
+        "so sync on GitHub groups them under 2 phase issues of up to 100 tasks each, beneath the "
+        "mission's issue\n"
     ) in err
     assert (
-        f"warning: {tmp_path}/m.md: task t119 has 55 dependencies; GitHub allows 50 blocked-by "
-        "relations per issue, so sync relates the first 50 and keeps the rest as after: labels\n"
+        f"warning: {tmp_path}/m.md:486:5: tasks[119].depends_on: 55 dependencies; GitHub allows "
+        "50 blocked-by relations per issue, so sync relates the first 50 and keeps the rest as "
+        "after: labels\n"
     ) in err

@@ -21,7 +21,8 @@ def command(paths: tuple[str, ...]) -> int:
     result = load(paths or ("missions",))
     result.raise_for_problems()
     warnings = missing_inputs(result, Path.cwd())
-    warnings += [w for mission in result.missions for w in limit_warnings(mission)]
+    for mission in result.missions:
+        warnings += limit_warnings(mission, result.sources[mission.id])
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     missions = result.missions

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from missionkit.errors import Problem
 from missionkit.spec.model import Mission
+from missionkit.spec.sourcemap import SourceMap, field_path
 from missionkit.tracking.model import Key, Spec
 
 MAX_SUB_ISSUES = 100
@@ -112,32 +114,48 @@ class RelationBudget:
         return kept, warnings
 
 
-def limit_warnings(mission: Mission) -> list[str]:
-    """What ``mission validate`` says about a mission past GitHub's limits."""
+def limit_warnings(mission: Mission, sources: SourceMap) -> list[Problem]:
+    """What ``mission validate`` says about a mission past GitHub's limits, where it is."""
+
+    def at(loc: tuple[str | int, ...], message: str) -> Problem:
+        path, line, column = sources.locate(loc, key=True)
+        return Problem(path, line, column, field_path(loc), message)
+
     out = []
     n = len(mission.tasks)
     if n > MAX_SUB_ISSUES:
         phases = math.ceil(n / MAX_SUB_ISSUES)
         out.append(
-            f"{mission.path}: {n} tasks; GitHub allows {MAX_SUB_ISSUES} sub-issues per issue, "
-            f"so sync on GitHub groups them under {phases} phase issues of up to "
-            f"{MAX_SUB_ISSUES} tasks each, beneath the mission's issue"
+            at(
+                ("tasks",),
+                f"{n} tasks; GitHub allows {MAX_SUB_ISSUES} sub-issues per issue, so sync on "
+                f"GitHub groups them under {phases} phase issues of up to {MAX_SUB_ISSUES} tasks "
+                "each, beneath the mission's issue",
+            )
         )
     blocking: Counter[str] = Counter()
-    for task in mission.tasks:
+    first: dict[str, int] = {}
+    for index, task in enumerate(mission.tasks):
         if len(task.depends_on) > MAX_BLOCKED_BY:
             out.append(
-                f"{mission.path}: task {task.id} has {len(task.depends_on)} dependencies; GitHub "
-                f"allows {MAX_BLOCKED_BY} blocked-by relations per issue, so sync relates the "
-                f"first {MAX_BLOCKED_BY} and keeps the rest as after: labels"
+                at(
+                    ("tasks", index, "depends_on"),
+                    f"{len(task.depends_on)} dependencies; GitHub allows {MAX_BLOCKED_BY} "
+                    f"blocked-by relations per issue, so sync relates the first {MAX_BLOCKED_BY} "
+                    "and keeps the rest as after: labels",
+                )
             )
         for ref in task.depends_on:
             blocking[ref] += 1
+            first.setdefault(ref, index)
     for ref, count in sorted(blocking.items()):
         if count > MAX_BLOCKED_BY:
             out.append(
-                f"{mission.path}: {count} tasks depend on {ref}; GitHub lets an issue block "
-                f"{MAX_BLOCKED_BY}, so sync relates the first {MAX_BLOCKED_BY} and keeps the "
-                "rest as after: labels"
+                at(
+                    ("tasks", first[ref], "depends_on"),
+                    f"{count} tasks depend on {ref}; GitHub lets an issue block "
+                    f"{MAX_BLOCKED_BY}, so sync relates the first {MAX_BLOCKED_BY} and keeps the "
+                    "rest as after: labels",
+                )
             )
     return out

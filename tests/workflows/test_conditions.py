@@ -143,6 +143,23 @@ CASES: tuple[Case, ...] = (
         _comment("/approve", pull_request=True),
         outputs=CLAIMED,
     ),
+    # missions-pull
+    Case(
+        "a mission issue edited",
+        "missions-pull.yml",
+        "issues",
+        frozenset({"pull"}),
+        {"action": "edited", "issue": {"number": 7, "body": "x\n<!-- missionkit {} -->"}},
+    ),
+    Case(
+        "another issue edited",
+        "missions-pull.yml",
+        "issues",
+        frozenset(),
+        {"action": "edited", "issue": {"number": 8, "body": "a bug report"}},
+    ),
+    Case("daily pull", "missions-pull.yml", "schedule", frozenset({"pull"})),
+    Case("manual pull", "missions-pull.yml", "workflow_dispatch", frozenset({"pull"})),
     # missions-sync
     Case("push", "missions-sync.yml", "push", frozenset({"sync", "dispatch"})),
     Case(

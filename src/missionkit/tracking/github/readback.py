@@ -19,12 +19,13 @@ from missionkit.tracking.github.issues import raw
 from missionkit.tracking.model import Item, Key
 
 if TYPE_CHECKING:
-    from missionkit.tracking.github.tracker import GitHubTracker
+    from missionkit.tracking.github.issues import Issues
+    from missionkit.tracking.github.types import IssueTypes
     from missionkit.tracking.plan import Change, Plan
 
 
 def _current(
-    tracker: GitHubTracker, plan: Plan, applied: Sequence[Change], items: dict[Key, Item]
+    issues: Issues, plan: Plan, applied: Sequence[Change], items: dict[Key, Item]
 ) -> dict[Key, dict[str, Any]]:
     """Each written issue as GitHub has it now: a mission's listing, or one read per issue
     where that is fewer requests."""
@@ -36,26 +37,30 @@ def _current(
         if not mine:
             continue
         if len(mine) > math.ceil(size / 100):
-            for found in tracker.issues.listed(mission_id):
+            for found in issues.listed(mission_id):
                 now.setdefault(found.key, raw(found.issue))
         for key in mine:
             if key in now:
                 continue  # not listed: its labels were dropped; read it by number
             number = items[key].number
-            now[key] = tracker.client.call(
-                lambda n=number: dict(tracker.repo.get_issue(n).raw_data),  # type: ignore[misc]
+            now[key] = issues.client.call(
+                lambda n=number: dict(issues.repo.get_issue(n).raw_data),  # type: ignore[misc]
                 what=f"read #{number} back",
             )
     return now
 
 
 def read_back(
-    tracker: GitHubTracker, plan: Plan, applied: Sequence[Change], items: dict[Key, Item]
+    issues: Issues,
+    types: IssueTypes,
+    plan: Plan,
+    applied: Sequence[Change],
+    items: dict[Key, Item],
 ) -> list[str]:
     """A warning for each write of ``applied`` that GitHub does not show."""
     if not applied:
         return []
-    now = _current(tracker, plan, applied, items)
+    now = _current(issues, plan, applied, items)
     problems: list[str] = []
     relations: Counter[Key] = Counter()
     touched: set[Key] = set()
@@ -66,7 +71,7 @@ def read_back(
         data = now[key]
         number = data.get("number")
         if change.action == "create":
-            wanted = tracker.types.for_key(key)
+            wanted = types.for_key(key)
             got = (data.get("type") or {}).get("name")
             if wanted is not None and got != wanted:
                 problems.append(

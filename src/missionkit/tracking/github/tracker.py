@@ -140,7 +140,7 @@ class GitHubTracker(Tracker):
 
     def read_back(self, plan: Plan, applied: Sequence[Change], items: dict[Key, Item]) -> list[str]:
         """Warnings for the writes of a sync that GitHub dropped silently."""
-        return read_back(self, plan, applied, items)
+        return read_back(self.issues, self.types, plan, applied, items)
 
     def unlinked_by(self, parent: Item, child: Item) -> tuple[str, datetime] | None:
         return self.drift_log.unlinked_by(parent, child)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["ghserver.fixtures", "llmserver", "pgfixtures"]
@@ -15,3 +17,12 @@ def _no_write_delay(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MISSIONKIT_SECONDARY_WAIT", "0.05")
     for name in ("GITHUB_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL", "MISSIONKIT_TRACKER"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository folder with missions/, used as the working directory."""
+    (tmp_path / "missions").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MISSIONKIT_USER", "tester")
+    return tmp_path

@@ -52,3 +52,31 @@ def test_example_missions_match_the_schema() -> None:
     for path in files:
         data = _frontmatter(path.read_text(encoding="utf-8"))
         assert list(validator.iter_errors(data)) == [], path
+
+
+def test_schema_covers_every_check_kind_severities_and_checked_criteria() -> None:
+    validator = jsonschema.Draft202012Validator(mission_schema())
+    checks = (
+        "    checks:\n"
+        "      - sql: select true\n"
+        "      - {soda: contracts/patients.yml, severity: warn}\n"
+        "      - diff: {left: snapshot.p, right: raw.p, key: id, max_rows: none}\n"
+        "      - dbt: {select: 'staging+', command: build}\n"
+        "      - command: pytest\n"
+        "      - {name: report, file: out.csv}\n"
+    )
+    good = HEAD.replace(
+        "success_criteria: [It works]",
+        "success_criteria:\n  - It works\n  - text: Rows load\n    checks: [{sql: select 1}]",
+    )
+    good += "tasks:\n  - id: a\n    title: A\n" + checks + "---\n"
+    assert list(validator.iter_errors(_frontmatter(good))) == []
+    for bad in (
+        "      - {sql: select 1, file: x}\n",
+        "      - {sqll: select 1}\n",
+        "      - {sql: x, severity: loud}\n",
+        "      - diff: {left: a, right: b}\n",
+        "      - soda: {contract: c.yml, contrat: x}\n",
+    ):
+        text = HEAD + "tasks:\n  - id: a\n    title: A\n    checks:\n" + bad + "---\n"
+        assert list(validator.iter_errors(_frontmatter(text))), bad

@@ -170,8 +170,52 @@ CASES: dict[str, tuple[str | bytes, list[str]]] = {
     "bad check": (
         mission("  - id: a\n    title: A\n    checks:\n      - {sql: 'select 1', file: x}\n"),
         [
-            "m.md:9:9: tasks[0].checks[0]: a check needs exactly one of sql, command or file "
+            "m.md:9:9: tasks[0].checks[0]: a check needs exactly one kind: "
+            "one of command, dbt, diff, file, soda, sql "
             "(got sql, file)",
+        ],
+    ),
+    "check kinds validate their own inputs": (
+        mission(
+            "  - id: a\n    title: A\n    checks:\n"
+            "      - diff: {left: raw.a, right: raw.b, max_rows: many}\n"
+            "      - soda: {contract: c.yml, contrat: x}\n"
+            "      - sql: ''\n",
+            extra="warehouse: w.duckdb\n",
+        ),
+        [
+            "m.md:10:15: tasks[0].checks[0].diff.key: required field is missing",
+            "m.md:10:53: tasks[0].checks[0].diff.max_rows: "
+            "write a number of rows (0 or more) or 'none', not 'many'",
+            "m.md:11:33: tasks[0].checks[1].soda.contrat: unknown key 'contrat'; "
+            "did you mean 'contract'?",
+            "m.md:12:14: tasks[0].checks[2].sql: String should have at least 1 character",
+        ],
+    ),
+    "unknown check kinds and severities": (
+        mission(
+            "  - id: a\n    title: A\n    checks:\n"
+            "      - sqll: select 1\n"
+            "      - {sql: x, severity: loud}\n",
+        ),
+        [
+            "m.md:9:9: tasks[0].checks[0]: unknown key 'sqll'; did you mean 'sql'?",
+            "m.md:10:28: tasks[0].checks[1].severity: Input should be 'error' or 'warn'",
+        ],
+    ),
+    "checks without a warehouse, and on success criteria": (
+        HEAD.replace(
+            "success_criteria: [It works]",
+            "success_criteria:\n  - text: Loaded\n"
+            "    checks: [{sql: select true}, {diff: {left: a, right: b, key: []}}]",
+        )
+        + "---\n",
+        [
+            "m.md:6:20: success_criteria[0].checks[0].sql: "
+            "a sql check runs against the mission's 'warehouse', which is not set",
+            "m.md:6:41: success_criteria[0].checks[1].diff: "
+            "a diff check runs against the mission's 'warehouse', which is not set",
+            "m.md:6:66: success_criteria[0].checks[1].diff.key: needs at least 1 entry",
         ],
     ),
 }

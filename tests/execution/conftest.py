@@ -9,15 +9,6 @@ from missionkit.tracking.local import LocalTracker
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A repository folder with missions/, used as the working directory."""
-    (tmp_path / "missions").mkdir()
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MISSIONKIT_USER", "tester")
-    return tmp_path
-
-
-@pytest.fixture
 def write_mission(workspace: Path) -> Callable[[str, str], Path]:
     def write(mission_id: str, text: str) -> Path:
         path = workspace / "missions" / f"{mission_id}.md"

@@ -138,7 +138,7 @@ def test_a_mission_runs_from_sync_to_sign_off_on_github(
     report = [body for author, body in comments_of(gh_users, extract) if body.startswith("### ✅")]
     assert len(report) == 1
     assert report[0].startswith("### ✅ `extract`: done\n")
-    assert "| `file: out.txt` | pass | exists |" in report[0]
+    assert "| `file: out.txt` | error | pass | exists |" in report[0]
 
     # 3. the chained dispatch: the person's task is ready, its owner assigned and mentioned
     #    (alex-kim had unassigned themselves meanwhile: ready assigns them again)

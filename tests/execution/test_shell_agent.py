@@ -84,7 +84,7 @@ def test_task_is_done_only_when_every_check_passes(
     assert outcome.verdict == Verdict.FAILED
     assert [c.passed for c in outcome.checks] == [True, True, False]
     assert outcome.reasons == ("check failed: missing output (nope.txt does not exist)",)
-    assert "| `missing output` | **fail** | nope.txt does not exist |" in outcome.report
+    assert "| `missing output` | error | ❌ **fail** | nope.txt does not exist |" in outcome.report
 
 
 def test_sql_checks_run_against_the_mission_warehouse(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -12,7 +13,7 @@ from missionkit.cli.output import console
 from missionkit.cli.params import missions_option, opened, tracker_options
 from missionkit.spec.loader import load_missions
 from missionkit.spec.missions import find_mission
-from missionkit.tracking.status import mission_label, mission_status, with_reasons
+from missionkit.tracking.status import MissionStatus, mission_label, mission_status, with_reasons
 
 STYLE = {
     "done": "green",
@@ -48,6 +49,7 @@ def command(
     if as_json:
         click.echo(json.dumps([s.to_json() for s in statuses], indent=2, ensure_ascii=False))
         return 0
+
     out = console()
     for status in statuses:
         m = status.mission
@@ -71,5 +73,21 @@ def command(
         for t in status.tasks:
             if t.reason:
                 out.print(f"[red]✘[/] {t.task}: {escape(t.reason)}")
+            for warning in t.warnings:
+                out.print(f"  [yellow]⚠ {escape(warning)}[/] ({t.task})")
+        _criteria(out, status)
         out.print()
     return 0
+
+
+def _criteria(out: Console, status: MissionStatus) -> None:
+    checked = [c for c in status.to_json()["criteria"] if c["checked"]]
+    if not checked:
+        return
+    out.print("  success criteria checks:")
+    for c in checked:
+        mark = {"passed": "[green]✓", "warned": "[yellow]⚠", "failed": "[red]✗"}.get(
+            c["status"], "[white]·"
+        )
+        detail = f": {c['detail']}" if c["detail"] else f" ({c['status']})"
+        out.print(f"  {mark} {escape(c['text'])}[/]{escape(detail)}")

@@ -15,6 +15,7 @@ from missionkit.execution.claims import lease_for, runner_id
 from missionkit.execution.escalation import escalate
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome, run_task
+from missionkit.execution.warnings import record_warnings
 from missionkit.lifecycle import TaskEvent, TaskState, allows
 from missionkit.llm.budget import tracker_budget
 from missionkit.spec.model import Mission, Task
@@ -79,6 +80,7 @@ def finish(
     moved = tracker.transition(item, event, actor, summary)
     if moved is None:
         return None  # someone else moved it (a person closed it meanwhile): keep theirs
+    record_warnings(tracker, notifier, mission, task, moved, outcome.checks, actor)
     if proposed is not None:
         number, url = proposed
         text = render_text("notify/review.md.j2", {"task": task, "number": number, "url": url})

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from missionkit import clock
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.agents.registry import load_agent
-from missionkit.execution.checks import CheckResult, run_check
+from missionkit.checks.base import CheckContext
+from missionkit.checks.run import CheckResult, run_checks
 from missionkit.llm.budget import Budget
 from missionkit.process import secret_names
 from missionkit.spec.model import Mission, Task
@@ -42,9 +43,17 @@ class RunOutcome:
     report_path: str = ""  # the report file, as shown to people
 
     @property
+    def warnings(self) -> tuple[CheckResult, ...]:
+        """Checks of severity ``warn`` that failed: recorded, shown, never blocking."""
+        return tuple(c for c in self.checks if c.warned)
+
+    @property
     def summary(self) -> str:
         if self.verdict == Verdict.DONE:
-            return "agent and checks passed"
+            warned = len(self.warnings)
+            return "agent and checks passed" + (
+                f"; {warned} warning{'s' if warned > 1 else ''}" if warned else ""
+            )
         if self.verdict == Verdict.NEEDS_HUMAN:
             return "the agent asks a person: " + (self.question or "").splitlines()[0][:200]
         where = f" (report: {self.report_path})" if self.report_path else ""
@@ -149,13 +158,11 @@ def run_task(
             why = result.why
             reasons.append(f"agent {task.agent} failed" + (f": {why}" if why else ""))
         else:
-            for index, check in enumerate(task.checks):
-                checks.append(
-                    run_check(
-                        check, workspace, warehouse, run_dir, index, timeout, secret_names(mission)
-                    )
-                )
-            reasons += [f"check failed: {c.label} ({c.detail})" for c in checks if not c.passed]
+            check_ctx = CheckContext(
+                mission, workspace, warehouse, run_dir, 0, timeout, secret_names(mission)
+            )
+            checks = run_checks(task.checks, check_ctx)
+            reasons += [f"check failed: {c.label} ({c.detail})" for c in checks if c.blocks]
         if not reasons:
             break
     verdict = result.verdict if not reasons else Verdict.FAILED
@@ -187,9 +194,7 @@ def run_task(
                 "verdict": str(verdict),
                 "attempt": attempt,
                 "question": result.question,
-                "checks": [
-                    {"check": c.label, "passed": c.passed, "detail": c.detail} for c in checks
-                ],
+                "checks": [c.as_dict() for c in checks],
                 "artifacts": [_rel(a, run_dir) for a in result.artifacts],
                 "reasons": reasons,
             },

@@ -12,7 +12,7 @@ from missionkit.graph.dag import TaskGraph
 from missionkit.spec.model import Mission
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Event
-from missionkit.tracking.status import MissionStatus, mission_status
+from missionkit.tracking.status import MissionStatus, mission_status, with_reasons
 
 REPORT = "report.md"
 RESULT = "result.json"
@@ -58,7 +58,7 @@ def collect(
     for mission in missions:
         out.append(
             MissionData(
-                status=mission_status(mission, tracker),
+                status=with_reasons(mission_status(mission, tracker), tracker),
                 history=tuple(tracker.history(mission.id)),
                 graph=TaskGraph.of(mission),
                 runs=tuple(_runs(mission, runs_dir, workspace)),

@@ -248,7 +248,7 @@ def mission_view(data: MissionData, known: set[str], today: date) -> MissionView
         due=spec.due,
         overdue=bool(spec.due and spec.due < today) and status.state not in WORK_FINISHED,
         scope=spec.scope,
-        success_criteria=tuple(spec.success_criteria),
+        success_criteria=tuple(c.text for c in spec.success_criteria),
         state=status.state,
         state_label=mission_label(status.state),
         issue=_web(status.url),

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from missionkit.agents.registry import agent_names, load_agent
+from missionkit.checks.validate import check_problems
 from missionkit.errors import InputError, MissionkitError, Problem
 from missionkit.spec import frontmatter, yamlsafe
 from missionkit.spec.located import convert
@@ -325,6 +326,7 @@ def _check_tasks(
         file, line, column = sources.locate(loc)
         problems.append(Problem(file, line, column, field_path(loc), message))
 
+    has_warehouse = bool(mission.spec.warehouse or mission.spec.warehouse_env)
     for position, task in enumerate(mission.tasks):
         index = indexes[position] if indexes is not None else position
         if task.id in first:
@@ -362,10 +364,14 @@ def _check_tasks(
                 inputs_model.model_validate(task.with_)
             except ValidationError as exc:
                 problems.extend(convert(exc, sources, ("tasks", index, "with"), inputs_model))
-        for c, check in enumerate(task.checks):
-            if check.sql is not None and not (mission.spec.warehouse or mission.spec.warehouse_env):
-                add(
-                    ("tasks", index, "checks", c, "sql"),
-                    "a sql check runs against the mission's 'warehouse', which is not set",
-                )
+        problems += check_problems(
+            task.checks, ("tasks", index, "checks"), sources, has_warehouse
+        )
+    for index, criterion in enumerate(mission.criteria):
+        problems += check_problems(
+            criterion.checks,
+            ("success_criteria", index, "checks"),
+            sources,
+            has_warehouse,
+        )
     return problems

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from missionkit.errors import Problem
-from missionkit.spec.model import Check, Escalation, MissionSpec, Task
+from missionkit.spec.model import Check, Criterion, Escalation, MissionSpec, Task
 from missionkit.spec.sourcemap import SourceMap, field_path
 
 _MODELS: dict[tuple[str | int, ...], type[BaseModel]] = {
@@ -16,6 +16,8 @@ _MODELS: dict[tuple[str | int, ...], type[BaseModel]] = {
     ("tasks", 0): Task,
     ("tasks", 0, "checks", 0): Check,
     ("escalation",): Escalation,
+    ("success_criteria", 0): Criterion,
+    ("success_criteria", 0, "checks", 0): Check,
 }
 
 

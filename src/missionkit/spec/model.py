@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -180,33 +181,75 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+Severity = Literal["error", "warn"]
+
+
 class Check(_Strict):
-    """One executable validation, run after the agent: exactly one of sql, command, file."""
+    """One executable validation: ``name``, ``severity`` and exactly one kind key.
+
+    The kinds are plug-ins (:mod:`missionkit.checks`); the value under the kind's key is
+    validated by that kind's own model when the mission is loaded, so here it stays raw.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
 
     name: str | None = None
-    sql: str | None = Field(
-        None, description="query on the mission's warehouse whose first value must be true"
+    severity: Severity = Field(
+        "error",
+        description="error: a failure fails the task; warn: it is recorded and does not block",
     )
-    command: str | None = Field(None, description="shell command that must exit 0")
-    file: str | None = Field(None, description="path that must exist")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Check:
-        given = [k for k in ("sql", "command", "file") if getattr(self, k) is not None]
+        from missionkit.checks.registry import kind_names
+
+        kinds = kind_names()
+        given = list(self.model_extra or {})
+        for key in given:
+            if key not in kinds:
+                hint = difflib.get_close_matches(key, [*kinds, "name", "severity"], n=1)
+                known = f"did you mean '{hint[0]}'?" if hint else f"check kinds: {', '.join(kinds)}"
+                raise ValueError(f"unknown key '{key}'; {known}")
         if len(given) != 1:
             raise ValueError(
-                "a check needs exactly one of sql, command or file"
+                f"a check needs exactly one kind: one of {', '.join(kinds)}"
                 + (f" (got {', '.join(given)})" if given else "")
             )
         return self
 
     @property
     def kind(self) -> str:
-        return "sql" if self.sql is not None else "command" if self.command is not None else "file"
+        return next(iter(self.model_extra or {"": None}))
+
+    @property
+    def value(self) -> Any:
+        """What the mission file gives under the kind's key: a scalar or a mapping."""
+        return (self.model_extra or {}).get(self.kind)
 
     @property
     def text(self) -> str:
-        return self.sql or self.command or self.file or ""
+        value = self.value
+        if isinstance(value, dict):
+            return ", ".join(f"{k}={v}" for k, v in value.items())
+        return "" if value is None else str(value)
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error"
+
+
+class Criterion(_Strict):
+    """A success criterion, optionally with checks that run before sign-off."""
+
+    text: str = Field(min_length=1)
+    checks: list[Check] = Field(default_factory=list)
+
+
+def _to_criterion(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value
+
+
+CriterionEntry = Annotated[Criterion, BeforeValidator(_to_criterion)]
 
 
 class Task(_Strict):
@@ -256,7 +299,7 @@ class MissionSpec(_Strict):
         "included; where it is set it wins over `warehouse`",
     )
     scope: str | None = None
-    success_criteria: list[str] = Field(min_length=1)
+    success_criteria: list[CriterionEntry] = Field(min_length=1)
     approvers: list[Login] | None = Field(None, description="who may sign off; default: [owner]")
     escalation: Escalation = Field(default_factory=Escalation)
     ai: AIConfig = Field(
@@ -294,6 +337,10 @@ class Mission:
     def prerequisites(self, task: Task) -> tuple[Key, ...]:
         """The keys of the tasks ``task`` depends on, parsed once per mission."""
         return self._prerequisites[task.id]
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return self.spec.success_criteria
 
     @property
     def approvers(self) -> list[str]:

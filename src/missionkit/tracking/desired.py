@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from missionkit.spec.model import Mission, Task
+from missionkit.spec.model import Check, Mission, Task
 from missionkit.templating import render_template
 from missionkit.tracking.drift import Synced
 from missionkit.tracking.labels import MISSION_LABEL, PERSON_LABEL
@@ -34,7 +34,7 @@ def task_spec(mission: Mission, task: Task) -> Spec:
         "agent": task.agent,
         "owner": mission.owner_of(task),
         "acceptance": list(task.acceptance),
-        "checks": [{"kind": c.kind, "text": c.text, "name": c.name} for c in task.checks],
+        "checks": [_check(c) for c in task.checks],
         "inputs": task.with_,
         "timeout": str(task.timeout) if task.timeout else None,
         "retries": task.retries,
@@ -51,11 +51,18 @@ def task_spec(mission: Mission, task: Task) -> Spec:
     )
 
 
+def _check(check: Check) -> dict[str, Any]:
+    shown: dict[str, Any] = {"kind": check.kind, "text": check.text, "name": check.name}
+    if not check.blocking:
+        shown["severity"] = check.severity  # only then: unchanged tasks keep their spec hash
+    return shown
+
+
 def mission_spec(mission: Mission) -> Spec:
     spec = mission.spec
     context: dict[str, Any] = {
         "scope": spec.scope,
-        "success_criteria": list(spec.success_criteria),
+        "success_criteria": [c.text for c in spec.success_criteria],
         "owner": spec.owner,
         "stakeholders": list(spec.stakeholders),
         "approvers": mission.approvers,
@@ -63,6 +70,9 @@ def mission_spec(mission: Mission) -> Spec:
         "body": mission.body.strip(),
         "path": mission.path,
     }
+    checked = {c.text: [_check(k) for k in c.checks] for c in spec.success_criteria if c.checks}
+    if checked:
+        context["criteria_checks"] = checked
     labels = [MISSION_LABEL, f"mission:{mission.id}", *spec.labels]
     return Spec(
         key=Key(mission.id),

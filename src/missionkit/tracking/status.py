@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from missionkit.checks.records import CriteriaRecord, latest_criteria, latest_warnings
 from missionkit.lifecycle import ESCALATING, TaskState, awaits_signoff, is_finished, satisfies
 from missionkit.spec.model import Mission
 from missionkit.tracking.base import Items, ReportReads
-from missionkit.tracking.model import MISSION_ACTIVE, MISSION_AWAITING, MISSION_CLOSED, Item, Key
+from missionkit.tracking.model import (
+    MISSION_ACTIVE,
+    MISSION_AWAITING,
+    MISSION_CLOSED,
+    Event,
+    Item,
+    Key,
+)
 
 UNTRACKED = "untracked"
 
@@ -27,6 +35,7 @@ class TaskStatus:
     waits_on_kind: str  # "task", "person", "agent" or ""
     waits_on_refs: tuple[str, ...] = ()  # the task references behind waits_on, if any
     reason: str = ""  # why a failed task failed (from its history; see with_reasons)
+    warnings: tuple[str, ...] = ()  # the warn checks that failed in the latest run
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +50,7 @@ class TaskStatus:
             "waits_on_kind": self.waits_on_kind or None,
             "waits_on_refs": list(self.waits_on_refs),
             "reason": self.reason or None,
+            "warnings": list(self.warnings),
         }
 
 
@@ -50,6 +60,7 @@ class MissionStatus:
     state: str
     tasks: tuple[TaskStatus, ...]
     url: str | None
+    criteria: CriteriaRecord | None = None  # the latest run of the success criteria's checks
 
     @property
     def done(self) -> int:
@@ -71,20 +82,52 @@ class MissionStatus:
             "progress": {"done": self.done, "total": len(self.tasks)},
             "counts": self.counts(),
             "tasks": [t.to_json() for t in self.tasks],
+            "criteria": _criteria_json(self.mission, self.criteria),
         }
 
 
 def with_reasons(status: MissionStatus, tracker: ReportReads) -> MissionStatus:
-    """``status`` with the recorded reason of each failed task (reads the history if any)."""
+    """``status`` with what only the history says: the recorded reason of each failed task, the
+    warnings of each task's latest checked run and the latest results of the success criteria.
+    """
     failed = {t.task for t in status.tasks if t.state == TaskState.FAILED}
-    if not failed:
+    checked = any(c.checks for c in status.mission.criteria) or any(
+        c.severity == "warn" for t in status.mission.tasks for c in t.checks
+    )
+    if not failed and not checked:
         return status
     reasons: dict[str, str] = {}
+    events: dict[Key, list[Event]] = {}
     for event in tracker.history(status.mission.id):
+        events.setdefault(event.key, []).append(event)
         if event.key.task in failed and event.to_state == TaskState.FAILED:
             reasons[event.key.task] = event.reason
-    tasks = tuple(replace(t, reason=reasons.get(t.task, "")) for t in status.tasks)
-    return replace(status, tasks=tasks)
+    tasks = tuple(
+        replace(
+            t,
+            reason=reasons.get(t.task, ""),
+            warnings=tuple(latest_warnings(events.get(Key(t.mission, t.task), []))),
+        )
+        for t in status.tasks
+    )
+    criteria = latest_criteria(events.get(Key(status.mission.id), []))
+    return replace(status, tasks=tasks, criteria=criteria)
+
+
+def _criteria_json(mission: Mission, record: CriteriaRecord | None) -> list[dict[str, Any]]:
+    found = {c.text: c for c in record.criteria} if record else {}
+    out = []
+    for criterion in mission.criteria:
+        shown = found.get(criterion.text.replace(": ", " - "))
+        out.append(
+            {
+                "text": criterion.text,
+                "checked": bool(criterion.checks),
+                "status": shown.status if shown else ("pending" if criterion.checks else None),
+                "detail": shown.detail if shown else None,
+            }
+        )
+    return out
 
 
 def task_states(items: list[Item]) -> dict[str, str]:
@@ -122,9 +165,11 @@ def mission_status(mission: Mission, tracker: Items) -> MissionStatus:
         )
     mission_item = items.get(Key(mission.id))
     state = mission_item.state if mission_item else UNTRACKED
-    if awaits_signoff(state, (r.state for r in rows)):
+    checked = any(c.checks for c in mission.criteria)  # those wait for their checks
+    if awaits_signoff(state, (r.state for r in rows)) and not checked:
         state = MISSION_AWAITING
-    return MissionStatus(mission, state, tuple(rows), mission_item.url if mission_item else None)
+    url = mission_item.url if mission_item else None
+    return MissionStatus(mission, state, tuple(rows), url)
 
 
 def _waits_on(

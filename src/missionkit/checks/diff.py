@@ -1,0 +1,129 @@
+"""``diff``: the rows that differ between two tables, or a table and a snapshot file.
+
+Both sides in the mission's warehouse (a snapshot is a Parquet or CSV file read by it): one
+full outer join in SQL. A side in another database (``left_warehouse``/``right_warehouse``):
+``reladiff``. The artifacts are the diff as JSON and a Markdown sample of it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+
+from missionkit.checks.base import CheckContext, CheckInputs, CheckKind, CheckOutcome
+from missionkit.checks.diffsql import Difference, join_diff
+from missionkit.checks.warehouse import QueryFailed
+from missionkit.templating import render_template
+
+SAMPLE = 20
+
+
+def _rows(value: Any) -> Any:
+    if value == "none":
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"write a number of rows (0 or more) or 'none', not {value!r}")
+    return value
+
+
+MaxRows = Annotated[
+    int,
+    BeforeValidator(_rows),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, {"const": "none"}]}),
+]
+
+
+def _listed(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Columns = Annotated[
+    list[str],
+    BeforeValidator(_listed),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+
+
+class DiffInputs(CheckInputs):
+    left: str = Field(
+        min_length=1, description="table (schema.table) or snapshot file (.parquet or .csv)"
+    )
+    right: str = Field(min_length=1, description="table or snapshot file compared with left")
+    key: Columns = Field(min_length=1, description="column(s) that identify a row")
+    columns: Columns | None = Field(
+        None, description="columns compared; default: every column both sides share"
+    )
+    where: str | None = Field(None, description="SQL condition applied to both sides")
+    key_min: str | int | None = Field(None, description="compare keys >= this (single key)")
+    key_max: str | int | None = Field(None, description="compare keys < this (single key)")
+    max_rows: MaxRows = Field(
+        0, description="differences expected at most; 'none' (or 0): the tables must match"
+    )
+    left_warehouse: str | None = Field(None, description="another DuckDB file holding left")
+    right_warehouse: str | None = Field(None, description="another DuckDB file holding right")
+
+
+class DiffCheck(CheckKind):
+    Inputs = DiffInputs
+    needs_warehouse = True
+
+    def run(self, ctx: CheckContext, inputs: BaseModel) -> CheckOutcome:
+        assert isinstance(inputs, DiffInputs) and ctx.warehouse is not None
+        if (inputs.key_min is not None or inputs.key_max is not None) and len(inputs.key) > 1:
+            return CheckOutcome(False, "key_min/key_max need a single key column")
+        try:
+            if inputs.left_warehouse or inputs.right_warehouse:
+                from missionkit.checks.diffreladiff import reladiff_diff
+
+                diff = reladiff_diff(ctx, inputs)
+            else:
+                diff = join_diff(ctx.warehouse, ctx.workspace, inputs)
+        except QueryFailed as exc:
+            return CheckOutcome(False, str(exc))
+        artifacts = _write(ctx, inputs, diff)
+        counts = diff.counts
+        shown = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "none"
+        detail = f"{diff.total} rows differ ({shown})"
+        datasets = tuple(s for s in (inputs.left, inputs.right) if not _is_file(s))
+        passed = diff.total <= inputs.max_rows
+        if not passed:
+            expected = "none" if inputs.max_rows == 0 else f"at most {inputs.max_rows}"
+            detail += f"; expected {expected}"
+        failures = () if passed else tuple(_describe(r, inputs.key) for r in diff.rows[:SAMPLE])
+        return CheckOutcome(passed, detail, failures, artifacts, datasets)
+
+
+def _is_file(side: str) -> bool:
+    return side.lower().endswith((".parquet", ".csv"))
+
+
+def _describe(row: dict[str, Any], key: list[str]) -> str:
+    ident = ", ".join(f"{k}={row['key'][k]!r}" for k in key)
+    return f"{row['change']}: {ident}"
+
+
+def _write(ctx: CheckContext, inputs: DiffInputs, diff: Difference) -> tuple[Path, ...]:
+    ctx.run_dir.mkdir(parents=True, exist_ok=True)
+    data = {
+        "left": inputs.left,
+        "right": inputs.right,
+        "key": inputs.key,
+        "columns": diff.columns,
+        "counts": diff.counts,
+        "total": diff.total,
+        "expected_at_most": inputs.max_rows,
+        "rows": diff.rows,
+    }
+    as_json = ctx.run_dir / f"check-{ctx.index}-diff.json"
+    as_json.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    sample = ctx.run_dir / f"check-{ctx.index}-diff.md"
+    sample.write_text(
+        render_template(
+            "checks/diff.md.j2", {**data, "sample": diff.rows[:SAMPLE], "limit": SAMPLE}
+        ),
+        encoding="utf-8",
+    )
+    return as_json, sample

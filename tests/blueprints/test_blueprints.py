@@ -74,6 +74,7 @@ OPTIONAL: dict[str, dict[str, str]] = {
         "max_age": "26h",
         "min_rows": "100",
         "triager": "alex-kim",
+        "contract": "contracts/encounters.yml",
     },
     "backfill": {"staging_table": "orders_q1", "reviewer": "priya-nair"},
     "schema-evolution": {"column": "discharge_reason", "reviewer": "sam-okafor"},
@@ -168,6 +169,11 @@ def test_optional_parameters_land_where_they_belong(tmp_path: Path) -> None:
         "admitted_at",
     ]
     assert checks[-1]["freshness"] == {"column": "admitted_at", "max_age": "26h"}
+    soda = [c for c in quality.task("run-checks").checks if c.kind == "soda"]
+    assert [c.value for c in soda] == ["contracts/encounters.yml"]
+    assert [c.kind for c in quality.criteria[0].checks] == ["sql", "soda"]
+    plain_quality = render(tmp_path, "data-quality", REQUIRED["data-quality"], "e")
+    assert [c.kind for c in plain_quality.task("run-checks").checks] == ["sql"]
 
     dbt = render(tmp_path, "dbt-model", {**REQUIRED["dbt-model"], **OPTIONAL["dbt-model"]}, "c")
     assert dbt.task("build-model").with_["select"] == "stg_patient+"
@@ -248,7 +254,7 @@ def test_unknown_parameter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     args = sets({**REQUIRED["data-quality"], "colour": "blue"})
     assert run_new(capsys, tmp_path, "q", "--blueprint", "data-quality", *args) == (
         2,
-        "error: blueprint 'data-quality' has no parameter colour; parameters: due, "
+        "error: blueprint 'data-quality' has no parameter colour; parameters: contract, due, "
         "freshness_column, key, max_age, min_rows, not_null, owner, sample_rows, stakeholders, "
         "table, title, triager, warehouse\n",
     )

@@ -58,3 +58,25 @@ def context(
 ) -> CheckContext:
     mission = mission_with("      - file: x\n")
     return CheckContext(mission, workspace, warehouse, workspace / "run")
+
+
+@pytest.fixture
+def site_page(workspace: Path) -> Callable[[str], str]:
+    """The Markdown of a mission's site page, rendered from the local tracker's state."""
+    from datetime import UTC, datetime
+
+    from missionkit.site.collect import collect
+    from missionkit.site.render import environment, render
+    from missionkit.tracking.local import LocalTracker
+
+    def page(mission_id: str) -> str:
+        tracker = LocalTracker(workspace / ".missionkit" / "tracker.db")
+        try:
+            missions = load_missions(["missions"])
+            data = collect(missions, tracker, workspace / ".missionkit" / "runs", workspace)
+            site = render(data, environment(), datetime.now(UTC))
+        finally:
+            tracker.close()
+        return next(o.text for o in site.outputs if o.path == f"missions/{mission_id}.md")
+
+    return page

@@ -4,6 +4,7 @@ an error fails the task and holds its dependents; a warning failing three runs e
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,10 @@ def _states(workspace: Path) -> dict[str, str]:
 
 
 def test_a_failing_warn_check_does_not_block(
-    workspace: Path, warehouse: Path, capfd: pytest.CaptureFixture[str]
+    workspace: Path,
+    warehouse: Path,
+    capfd: pytest.CaptureFixture[str],
+    site_page: Callable[[str], str],
 ) -> None:
     (workspace / "missions" / "m.md").write_text(TWO.format(severity="warn", needed="loaded.txt"))
     assert main(["run", "-q"]) == 0
@@ -71,6 +75,9 @@ def test_a_failing_warn_check_does_not_block(
     assert main(["status", "m", "--json"]) == 0
     shown = json.loads(capfd.readouterr().out)[0]["tasks"][0]
     assert shown["warnings"] == ["enough rows: returned False"]
+    page = site_page("m")
+    assert "- ⚠️ [load](#task-load): enough rows: returned False" in page
+    assert "`load` Load ⚠️ 1 warning |" in page
     console.cache_clear()  # the terminal console is made once per process: make it here
     assert main(["status", "m"]) == 0
     text = capfd.readouterr()

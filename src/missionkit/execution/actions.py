@@ -111,6 +111,11 @@ def approve(tracker: ExecutionOps, notifier: Notifier, mission: Mission, actor: 
         open_tasks = [
             i.key.task for i in tracker.read(mission.id) if i.key.task and not is_finished(i.state)
         ]
+        if not open_tasks and any(c.checks for c in mission.criteria):
+            raise Refused(
+                f"{mission.id} is not ready for sign-off: its success criteria's checks "
+                "have not passed (see `mission status`)"
+            )
         raise Refused(
             f"{mission.id} is not ready for sign-off: {len(open_tasks)} task(s) not done"
             + (f" ({', '.join(sorted(open_tasks)[:5])})" if open_tasks else "")

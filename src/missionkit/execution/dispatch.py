@@ -6,12 +6,14 @@ import json
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from missionkit import clock
 from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.agents.copilot.follow import CopilotOwner, owns
 from missionkit.execution.claims import lease_for, stale_reason
+from missionkit.execution.criteria import may_await_signoff
 from missionkit.execution.escalation import ESCALATED, escalate
 from missionkit.execution.notify import Notice, Notifier, subject
 from missionkit.graph.order import mission_order, task_order
@@ -74,8 +76,10 @@ class Dispatcher:
         actor: str = DISPATCHER,
         claim: bool = True,
         claimer: str | None = None,
+        workspace: Path | None = None,
     ) -> None:
         self.tracker = tracker
+        self.workspace = workspace or Path.cwd()  # where success criteria's checks run
         self.notifier = notifier
         self.actor = actor
         self.claim = claim
@@ -275,12 +279,18 @@ class Dispatcher:
         states = (self._state(items, Key(mission.id, t)) or "" for t in reversed(rank))
         if not all_finished(states):
             return
+        ready, criteria = may_await_signoff(
+            self.tracker, self.notifier, mission, mission_item, self.workspace, self.actor
+        )
+        if not ready:
+            result.note(f"{mission.id}: success criteria fail their checks; it stays active")
+            return
         moved = self._move(
             items, mission_item, MissionEvent.TASKS_FINISHED, "every task is done or cancelled"
         )
         if moved is None:
             return
-        text = render_template("notify/signoff.md.j2", {"mission": mission})
+        text = render_template("notify/signoff.md.j2", {"mission": mission, "criteria": criteria})
         self.tracker.assign(moved, mission.approvers)
         self.tracker.comment(moved, text, self.actor)
         channels = self.notifier.send(

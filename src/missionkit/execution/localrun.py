@@ -83,7 +83,7 @@ class LocalRun:
         self.workers = max(1, workers)
         self.progress = progress or (lambda kind, key, text: None)
         self.demo_answers = dict(demo_answers or {})
-        self.dispatcher = Dispatcher(tracker, notifier, claimer=runner_id())
+        self.dispatcher = Dispatcher(tracker, notifier, claimer=runner_id(), workspace=workspace)
         self.budgets: dict[str, Budget] = {}
 
     def _budget(self, mission: Mission) -> Budget:

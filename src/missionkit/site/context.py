@@ -49,6 +49,7 @@ class TaskView:
     last_change: str
     runs: tuple[RunView, ...]
     critical: bool
+    warnings: tuple[str, ...] = ()
 
     @property
     def anchor(self) -> str:
@@ -74,6 +75,14 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class CriterionView:
+    text: str
+    checked: bool
+    status: str | None  # passed | warned | failed | pending, None when unchecked
+    detail: str | None
+
+
+@dataclass(frozen=True)
 class MissionView:
     """The context of ``mission.md.j2``; the index shows a summary of each."""
 
@@ -87,7 +96,7 @@ class MissionView:
     due: date | None
     overdue: bool
     scope: str | None
-    success_criteria: tuple[str, ...]
+    success_criteria: tuple[CriterionView, ...]
     state: str
     state_label: str
     issue: Link | None
@@ -232,6 +241,7 @@ def mission_view(data: MissionData, known: set[str], today: date) -> MissionView
             last_change=_stamp(last[t.task]) if t.task in last else "",
             runs=tuple(runs.get(t.task, ())),
             critical=t.task in critical,
+            warnings=t.warnings,
         )
         for t in status.tasks
     )
@@ -248,7 +258,7 @@ def mission_view(data: MissionData, known: set[str], today: date) -> MissionView
         due=spec.due,
         overdue=bool(spec.due and spec.due < today) and status.state not in WORK_FINISHED,
         scope=spec.scope,
-        success_criteria=tuple(c.text for c in spec.success_criteria),
+        success_criteria=tuple(CriterionView(**c) for c in status.to_json()["criteria"]),
         state=status.state,
         state_label=mission_label(status.state),
         issue=_web(status.url),

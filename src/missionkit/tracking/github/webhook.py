@@ -14,6 +14,7 @@ from typing import Any
 from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.errors import CheckFailed, UsageError
 from missionkit.execution import actions
+from missionkit.execution.criteria import signoff_warnings
 from missionkit.execution.notify import Notifier
 from missionkit.lifecycle import (
     IllegalTransition,
@@ -224,8 +225,14 @@ def _command(
                 raise actions.Refused(
                     f"@{author} is an approver of {mission.id} but has no access to this repository"
                 )
+            warnings = signoff_warnings(tracker, mission, item)
             actions.approve(tracker, notifier, mission, author)
             done = f"{mission.id} signed off by @{author}"
+            if warnings:
+                lines = "\n".join(f"- {w}" for w in warnings)
+                tracker.comment(
+                    item, f"@{author} signed {mission.id} off. Note:\n\n{lines}\n", "missionkit"
+                )
         elif permission not in WRITERS:
             raise actions.Refused(f"`{word}` needs write access to the repository")
         elif not key.task:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,8 @@ import yaml
 
 from missionkit.agents import load_agent
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
+from missionkit.checks import run as checks
+from missionkit.checks.base import CheckContext
 from missionkit.spec.loader import load_missions
 from missionkit.spec.model import Mission, Task
 from missionkit.warehouse.registry import open_warehouse
@@ -91,18 +90,9 @@ def run_task(
 def run_checks(repo: Path, mission: Mission, task: Task) -> None:
     warehouse = open_warehouse(mission.spec.warehouse, repo)
     assert warehouse is not None
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    for check in task.checks:
-        if check.sql is not None:
-            with warehouse.connect(read_only=True) as con:
-                rows = con.query(check.sql).rows
-            assert rows and rows[0][0] is True, (task.id, check.sql)
-        elif check.file is not None:
-            assert (repo / check.file).exists(), (task.id, check.file)
-        else:
-            assert check.command is not None
-            done = subprocess.run(["bash", "-c", check.command], cwd=repo, env=env, check=False)
-            assert done.returncode == 0, (task.id, check.command)
+    ctx = CheckContext(mission, repo, warehouse, repo / ".runs" / task.id / "checks")
+    for result in checks.run_checks(task.checks, ctx):
+        assert result.passed, (task.id, result.label, result.detail)
 
 
 @pytest.mark.slow

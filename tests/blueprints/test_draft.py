@@ -67,7 +67,7 @@ def test_each_charter_becomes_a_draft_that_validates(
     assert mission.spec.title in charter
     assert f"owner: {mission.spec.owner}" in charter
     assert [t.id for t in mission.tasks] == [t["id"] for t in answer(name)["tasks"]]  # type: ignore[index, union-attr]
-    assert mission.spec.success_criteria[0] in charter
+    assert mission.spec.success_criteria[0].text in charter
     # the context: the charter, every agent's input schema and the blueprints
     system, user = (m["content"] for m in chat_server.requests[0].body["messages"])
     assert mission.spec.title in user

@@ -236,7 +236,7 @@ def test_llm_then_copilot_task_close_only_after_merge_and_checks(
     reports = [b for _, b in comments_of(gh_users, stage) if b.startswith("### ✅ `stage`")]
     assert len(reports) == 1
     assert f"pull request #{pull} merged as " in reports[0]
-    assert "| `file: models/staging/stg_claims.sql` | pass | exists |" in reports[0]
+    assert "| `file: models/staging/stg_claims.sql` | error | pass | exists |" in reports[0]
     done = [t for t in transitions(cli, "claims", "claims/stage") if t[1] == "done"]
     assert done == [("running", "done")]
     assert "claims: awaiting sign-off" in cli("dispatch")

@@ -23,12 +23,12 @@ from missionkit.checks.records import (
 )
 from missionkit.checks.run import CheckResult, run_checks
 from missionkit.execution.escalation import ESCALATED
-from missionkit.execution.notify import Notice, Notifier
+from missionkit.execution.notify import Notice, Notifier, subject
 from missionkit.execution.runner import RUNS_DIR, warehouse_path
 from missionkit.process import secret_names
 from missionkit.spec.model import Criterion, Mission
 from missionkit.templating import render_template
-from missionkit.tracking.base import Tracker
+from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Event, Item
 
 
@@ -69,7 +69,7 @@ def evaluate(mission: Mission, workspace: Path) -> list[CriterionResult]:
 
 
 def may_await_signoff(
-    tracker: Tracker,
+    tracker: ExecutionOps,
     notifier: Notifier,
     mission: Mission,
     item: Item,
@@ -119,7 +119,7 @@ def _due(mission: Mission, events: Sequence[Event], changed: bool) -> bool:
 
 
 def _escalate(
-    tracker: Tracker,
+    tracker: ExecutionOps,
     notifier: Notifier,
     mission: Mission,
     item: Item,
@@ -137,7 +137,7 @@ def _escalate(
         Notice(
             "criteria-failed",
             mission,
-            f"{mission.id}: success criteria fail",
+            subject("criteria-failed"),
             text,
             tuple(people),
             item.url,
@@ -149,7 +149,7 @@ def _escalate(
     tracker.record(Event(clock.now(), item.key, actor, ESCALATED, None, None, reason), note=note)
 
 
-def signoff_warnings(tracker: Tracker, mission: Mission, item: Item) -> list[str]:
+def signoff_warnings(tracker: ExecutionOps, mission: Mission, item: Item) -> list[str]:
     """What an approver should know before signing off: unchecked or non-passing criteria."""
     out = []
     unchecked = [c.text for c in mission.criteria if not c.checks]

@@ -10,14 +10,15 @@ from missionkit.checks.run import CheckResult
 from missionkit.execution.escalation import escalate
 from missionkit.execution.notify import Notifier
 from missionkit.spec.model import Mission, Task
-from missionkit.tracking.base import Tracker
+from missionkit.templating import render_text
+from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Event, Item
 
 STREAK = 3  # failing runs in a row after which a warning escalates (once)
 
 
 def record_warnings(
-    tracker: Tracker,
+    tracker: ExecutionOps,
     notifier: Notifier,
     mission: Mission,
     task: Task,
@@ -41,11 +42,7 @@ def record_warnings(
     escalated = []
     for c in warned:
         if warn_streak(before, c.label) + 1 == STREAK:
-            text = (
-                f"The `warn` check **{c.label}** has failed {STREAK} runs in a row "
-                f"(latest: {c.detail}). It does not block the task; decide whether to fix "
-                "the data, change the check, or make it an `error`."
-            )
+            text = render_text("notify/warning.md.j2", {"check": c, "runs": STREAK})
             escalate(tracker, notifier, mission, task, item, "warning", text, actor)
             escalated.append(c.label)
     return escalated

@@ -10,7 +10,7 @@ import pytest
 
 from missionkit.checks.base import CheckContext
 from missionkit.checks.registry import kind_names, load_kind
-from missionkit.checks.run import run_check
+from missionkit.checks.run import run_check, run_checks
 from missionkit.spec.model import Check
 
 
@@ -175,3 +175,39 @@ def test_an_invalid_value_fails_the_check_with_a_reason(
 ) -> None:
     result = run_check(check(sql=value), context)
     assert not result.passed and result.detail.startswith("invalid sql check: ")
+
+
+def test_checks_of_every_kind_run_together_on_one_warehouse(
+    context: CheckContext, warehouse: Path
+) -> None:
+    (context.workspace / "contracts").mkdir()
+    (context.workspace / "contracts" / "patients.yml").write_text(CONTRACT)
+    diff = {"left": "snapshot.patients", "right": "raw.patients", "key": "id"}
+    given = [
+        {"sql": "select count(*) = 5 from raw.patients"},
+        {"soda": "contracts/patients.yml"},
+        {"diff": diff},
+        {"sql": "select count(*) = 5 from snapshot.patients"},
+    ]
+    results = run_checks([Check.model_validate(g) for g in given], context)
+    assert [(r.check.kind, r.passed) for r in results] == [
+        ("sql", True),
+        ("soda", True),
+        ("diff", True),
+        ("sql", True),
+    ], [r.detail for r in results]
+    assert [p.name for r in results for p in r.artifacts] == [
+        "check-1-soda.json",
+        "check-2-diff.json",
+        "check-2-diff.md",
+    ]
+
+
+def test_a_command_after_a_sql_check_may_write_to_the_warehouse(
+    context: CheckContext, warehouse: Path
+) -> None:
+    script = f"import duckdb; duckdb.connect('{warehouse}').execute('create table raw.x (a int)')"
+    write = f'python -c "{script}"'
+    given = [{"sql": "select true"}, {"command": write}, {"sql": "select count(*) = 0 from raw.x"}]
+    results = run_checks([Check.model_validate(g) for g in given], context)
+    assert [r.passed for r in results] == [True, True, True], [r.detail for r in results]

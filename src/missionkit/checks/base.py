@@ -62,6 +62,9 @@ class CheckKind(ABC):
     Inputs: ClassVar[type[BaseModel]] = CheckInputs
     shorthand: ClassVar[str | None] = None
     needs_warehouse: ClassVar[bool] = False
+    #: reads only through :func:`missionkit.checks.warehouse.query`; other kinds (commands,
+    #: dbt) may open the warehouse themselves, so the shared connection is closed before them
+    shares_connection: ClassVar[bool] = False
 
     @abstractmethod
     def run(self, ctx: CheckContext, inputs: BaseModel) -> CheckOutcome:

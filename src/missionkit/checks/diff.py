@@ -69,6 +69,7 @@ class DiffInputs(CheckInputs):
 class DiffCheck(CheckKind):
     Inputs = DiffInputs
     needs_warehouse = True
+    shares_connection = True
 
     def run(self, ctx: CheckContext, inputs: BaseModel) -> CheckOutcome:
         assert isinstance(inputs, DiffInputs) and ctx.warehouse is not None

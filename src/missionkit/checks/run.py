@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from missionkit.checks.base import CheckContext, CheckOutcome
 from missionkit.checks.registry import parse
+from missionkit.checks.warehouse import connections, release
 from missionkit.errors import MissionkitError
 from missionkit.spec.model import Check
 
@@ -76,7 +77,9 @@ def run_check(check: Check, ctx: CheckContext) -> CheckResult:
 
 
 def run_checks(checks: Sequence[Check], ctx: CheckContext) -> list[CheckResult]:
-    return [run_check(check, replace(ctx, index=i)) for i, check in enumerate(checks)]
+    """Run every check in order; the queries of all of them share one warehouse connection."""
+    with connections():
+        return [run_check(check, replace(ctx, index=i)) for i, check in enumerate(checks)]
 
 
 def _outcome(check: Check, ctx: CheckContext) -> CheckOutcome:
@@ -86,6 +89,8 @@ def _outcome(check: Check, ctx: CheckContext) -> CheckOutcome:
         return CheckOutcome(False, str(exc))
     except ValidationError as exc:
         return CheckOutcome(False, f"invalid {check.kind} check: {exc.errors()[0]['msg']}")
+    if not kind.shares_connection:
+        release()
     if kind.needs_warehouse and ctx.warehouse is None:
         return CheckOutcome(False, "the mission sets no warehouse")
     try:

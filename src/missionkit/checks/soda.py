@@ -88,7 +88,8 @@ def _dataset(contract: Path) -> list[str] | None:
 
 
 def _data_source(name: str, warehouse: Path) -> str:
-    config = {"type": "duckdb", "name": name, "connection": {"database": str(warehouse)}}
+    connection = {"database": str(warehouse), "read_only": True}  # as the other checks open it
+    config = {"type": "duckdb", "name": name, "connection": connection}
     return yaml.safe_dump(config, sort_keys=False)
 
 

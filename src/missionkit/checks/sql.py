@@ -16,6 +16,7 @@ class SqlCheck(CheckKind):
     Inputs = SqlInputs
     shorthand = "query"
     needs_warehouse = True
+    shares_connection = True
 
     def run(self, ctx: CheckContext, inputs: BaseModel) -> CheckOutcome:
         assert isinstance(inputs, SqlInputs) and ctx.warehouse is not None

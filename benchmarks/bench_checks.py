@@ -19,6 +19,7 @@ import duckdb
 from missionkit.checks.base import CheckContext
 from missionkit.checks.run import run_checks
 from missionkit.spec.model import Check, Mission, MissionSpec
+from missionkit.warehouse.registry import open_warehouse
 
 N = 1000
 TARGET = 2.0
@@ -34,7 +35,9 @@ def main() -> int:
         spec = MissionSpec(title="Bench", owner="bench", success_criteria=["fast"])
         mission = Mission("bench", "bench.md", spec, "")
         checks = [Check.model_validate({"sql": q}) for q in queries]
-        ctx = CheckContext(mission, root, warehouse, root / "run")
+        opened = open_warehouse(str(warehouse), root)
+        assert opened is not None
+        ctx = CheckContext(mission, root, opened, root / "run")
 
         best_direct = best_framework = float("inf")
         for _ in range(5):

@@ -9,6 +9,7 @@ import pytest
 from missionkit.checks.base import CheckContext
 from missionkit.spec.loader import load_missions
 from missionkit.spec.model import Mission
+from missionkit.warehouse.registry import open_warehouse
 
 from support import HEAD
 
@@ -57,7 +58,9 @@ def context(
     workspace: Path, warehouse: Path, mission_with: Callable[[str], Mission]
 ) -> CheckContext:
     mission = mission_with("      - file: x\n")
-    return CheckContext(mission, workspace, warehouse, workspace / "run")
+    opened = open_warehouse("warehouse/wh.duckdb", workspace)
+    assert opened is not None
+    return CheckContext(mission, workspace, opened, workspace / "run")
 
 
 @pytest.fixture

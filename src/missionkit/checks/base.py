@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from missionkit.spec.model import Mission
+    from missionkit.warehouse.base import Warehouse
 
 
 class CheckInputs(BaseModel):
@@ -25,7 +26,7 @@ class CheckContext:
 
     mission: Mission
     workspace: Path
-    warehouse: Path | None
+    warehouse: Warehouse | None
     run_dir: Path
     index: int = 0
     timeout: float | None = None

@@ -20,7 +20,7 @@ class CommandCheck(CheckKind):
 
     def run(self, ctx: CheckContext, inputs: BaseModel) -> CheckOutcome:
         assert isinstance(inputs, CommandInputs)
-        env = {"MISSION_WAREHOUSE": str(ctx.warehouse)} if ctx.warehouse else {}
+        env = ctx.warehouse.task_env() if ctx.warehouse else {}
         log = ctx.run_dir / f"check-{ctx.index}.log"
         timeout = ctx.timeout or CHECK_TIMEOUT
         code, tail = run_command(inputs.run, ctx.workspace, env, timeout, log, ctx.hide)

@@ -46,7 +46,7 @@ class DbtCheck(CheckKind):
             words += ["--exclude", inputs.exclude]
         env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"}
         if ctx.warehouse is not None:
-            env["MISSIONKIT_WAREHOUSE"] = str(ctx.warehouse)
+            env.update(ctx.warehouse.dbt_env())
         log = ctx.run_dir / f"check-{ctx.index}-dbt.log"
         command = " ".join(shlex.quote(w) for w in words)
         code, tail = run_command(

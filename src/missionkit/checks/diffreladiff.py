@@ -14,6 +14,7 @@ from missionkit.checks.diffsql import (
     row_dict,
 )
 from missionkit.checks.warehouse import QueryFailed, query
+from missionkit.warehouse.base import Warehouse
 
 if TYPE_CHECKING:
     from missionkit.checks.diff import DiffInputs
@@ -25,10 +26,15 @@ def reladiff_diff(ctx: CheckContext, inputs: DiffInputs) -> Difference:
         import reladiff
     except ImportError:
         raise QueryFailed("reladiff is not installed: pip install 'missionkit[data]'") from None
-    left_db = ctx.path(inputs.left_warehouse) if inputs.left_warehouse else ctx.warehouse
-    right_db = ctx.path(inputs.right_warehouse) if inputs.right_warehouse else ctx.warehouse
-    left_cols = list(query(left_db, f"select * from {inputs.left} limit 0").columns)
-    right_cols = list(query(right_db, f"select * from {inputs.right} limit 0").columns)
+    path = getattr(ctx.warehouse, "path", None)
+    if ctx.warehouse.name != "duckdb" or not isinstance(path, Path):
+        raise QueryFailed("a diff across databases compares DuckDB files")
+    left_db = ctx.path(inputs.left_warehouse) if inputs.left_warehouse else path
+    right_db = ctx.path(inputs.right_warehouse) if inputs.right_warehouse else path
+    left_cols = list(query(_duckdb(left_db, ctx), f"select * from {inputs.left} limit 0").columns)
+    right_cols = list(
+        query(_duckdb(right_db, ctx), f"select * from {inputs.right} limit 0").columns
+    )
     columns = compared_columns(left_cols, right_cols, inputs.key, inputs.columns)
     options: dict[str, Any] = {"extra_columns": tuple(columns), "where": inputs.where}
     if inputs.key_min is not None:
@@ -68,3 +74,9 @@ def reladiff_diff(ctx: CheckContext, inputs: DiffInputs) -> Difference:
                 )
             )
     return Difference(columns, counts, rows)
+
+
+def _duckdb(path: Path, ctx: CheckContext) -> Warehouse:
+    from missionkit.warehouse.duckdb import DuckDBWarehouse
+
+    return DuckDBWarehouse.open(str(path), ctx.workspace, {}, None)

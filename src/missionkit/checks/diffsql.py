@@ -10,6 +10,7 @@ from missionkit.checks.warehouse import QueryFailed, query
 
 if TYPE_CHECKING:
     from missionkit.checks.diff import DiffInputs
+    from missionkit.warehouse.base import Warehouse
 
 KEPT = 1000  # rows written to the JSON artifact; the counts are always complete
 CHANGES = ("added", "removed", "changed")
@@ -72,7 +73,7 @@ def condition(inputs: DiffInputs) -> str:
     return " and ".join(parts) or "true"
 
 
-def join_diff(warehouse: Path, workspace: Path, inputs: DiffInputs) -> Difference:
+def join_diff(warehouse: Warehouse, workspace: Path, inputs: DiffInputs) -> Difference:
     left, right = relation(inputs.left, workspace), relation(inputs.right, workspace)
     left_cols = list(query(warehouse, f"select * from {left} limit 0").columns)
     right_cols = list(query(warehouse, f"select * from {right} limit 0").columns)
@@ -93,7 +94,7 @@ def join_diff(warehouse: Path, workspace: Path, inputs: DiffInputs) -> Differenc
         f"where l.{_PRESENT} is null or r.{_PRESENT} is null"
         + (f" or {differs}" if differs else "")
     )
-    counted = query(warehouse, f"select change, count(*) from ({diff}) group by change").rows
+    counted = query(warehouse, f"select change, count(*) from ({diff}) d group by change").rows
     counts = {change: 0 for change in CHANGES} | {str(c): int(n) for c, n in counted}
     order = ", ".join(str(i + 2) for i in range(len(inputs.key)))
     found = query(warehouse, f"{diff} order by {order} limit {KEPT}").rows

@@ -44,6 +44,12 @@ class SodaCheck(CheckKind):
                 f"{inputs.contract} names no dataset; write "
                 "'dataset: <data source>/<database>/<schema>/<table>'",
             )
+        path = getattr(ctx.warehouse, "path", None)
+        if ctx.warehouse.name != "duckdb" or not isinstance(path, Path):
+            return CheckOutcome(
+                False,
+                f"soda checks run on DuckDB warehouses; {ctx.warehouse.name} is not wired yet",
+            )
         if not ctx.warehouse.exists():
             return CheckOutcome(False, f"warehouse {ctx.warehouse} does not exist yet")
         os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
@@ -53,7 +59,7 @@ class SodaCheck(CheckKind):
             return CheckOutcome(False, f"soda-core is not installed: {INSTALL_HINT}")
         source = ctx.run_dir / f"check-{ctx.index}-soda-datasource.yml"
         source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_text(_data_source(dataset[0], ctx.warehouse), encoding="utf-8")
+        source.write_text(_data_source(dataset[0], path), encoding="utf-8")
         result = verify_contract_locally(
             data_source_file_path=str(source),
             contract_file_path=str(contract),

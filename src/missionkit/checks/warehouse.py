@@ -1,8 +1,9 @@
-"""The one way checks reach the mission's warehouse (DuckDB today).
+"""The one way checks query the mission's warehouse: its read-only connection.
 
-Inside :func:`connections` (``run_checks`` opens one) each warehouse is opened once, read-only,
-and every query of the checks that run there shares that connection; it is closed when the
-checks end, so nothing holds the file while agents write to it.
+Inside :func:`connections` (``run_checks`` opens one) each warehouse is connected once,
+read-only, and every query of the checks that run there shares that connection; it is closed
+when the checks end (and before a kind that may open the warehouse itself, see
+:func:`release`), so nothing holds a DuckDB file while agents or commands write to it.
 """
 
 from __future__ import annotations
@@ -11,16 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from missionkit.errors import CheckFailed
+from missionkit.warehouse.base import Connection, Warehouse, WarehouseError
 
-if TYPE_CHECKING:
-    import duckdb
-
-INSTALL_HINT = "install the data extra: pip install 'missionkit[data]'"
-_OPEN: ContextVar[dict[Path, duckdb.DuckDBPyConnection] | None] = ContextVar(
+_OPEN: ContextVar[dict[int, tuple[Warehouse, Connection]] | None] = ContextVar(
     "missionkit_check_connections", default=None
 )
 
@@ -41,45 +38,40 @@ def connections() -> Iterator[None]:
     if _OPEN.get() is not None:
         yield
         return
-    opened: dict[Path, duckdb.DuckDBPyConnection] = {}
-    token = _OPEN.set(opened)
+    token = _OPEN.set({})
     try:
         yield
     finally:
+        release()
         _OPEN.reset(token)
-        for con in opened.values():
-            con.close()
 
 
 def release() -> None:
     """Close the shared connections (a command or dbt may now open the warehouse)."""
     opened = _OPEN.get()
     while opened:
-        opened.popitem()[1].close()
+        opened.popitem()[1][1].close()
 
 
-def query(warehouse: Path, sql: str, limit: int | None = None) -> Rows:
+def query(warehouse: Warehouse, sql: str, limit: int | None = None) -> Rows:
     """Run one read-only statement on the warehouse and fetch (at most ``limit``) rows."""
-    try:
-        import duckdb
-    except ImportError:
-        raise QueryFailed(f"duckdb is not installed: {INSTALL_HINT}") from None
     opened = _OPEN.get()
-    con = opened.get(warehouse) if opened is not None else None
+    found = opened.get(id(warehouse)) if opened is not None else None
     try:
-        if con is None:
+        if found is None:
             if not warehouse.exists():
                 raise QueryFailed(f"warehouse {warehouse} does not exist yet")
-            con = duckdb.connect(str(warehouse), read_only=True)
+            con = warehouse.connect(read_only=True)
             if opened is not None:
-                opened[warehouse] = con
+                opened[id(warehouse)] = (warehouse, con)
+        else:
+            con = found[1]
         try:
-            cursor = con.execute(sql)
-            columns = tuple(d[0] for d in cursor.description or ())
-            rows = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
+            result = con.query(sql)
         finally:
             if opened is None:
                 con.close()
-    except duckdb.Error as exc:
-        raise QueryFailed(f"query failed: {str(exc).splitlines()[0]}") from None
-    return Rows(columns, rows)
+    except WarehouseError as exc:
+        raise QueryFailed(f"query failed: {exc}") from None
+    rows = [tuple(r) for r in result.rows]
+    return Rows(tuple(result.columns), rows if limit is None else rows[:limit])

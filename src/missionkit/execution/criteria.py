@@ -24,12 +24,13 @@ from missionkit.checks.records import (
 from missionkit.checks.run import CheckResult, run_checks
 from missionkit.execution.escalation import ESCALATED
 from missionkit.execution.notify import Notice, Notifier, subject
-from missionkit.execution.runner import RUNS_DIR, warehouse_path
+from missionkit.execution.runner import RUNS_DIR, mission_warehouse
 from missionkit.process import secret_names
 from missionkit.spec.model import Criterion, Mission
 from missionkit.templating import render_template
 from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Event, Item
+from missionkit.warehouse.base import WarehouseError
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,15 @@ def evaluate(mission: Mission, workspace: Path) -> list[CriterionResult]:
     stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
     run_dir = workspace / RUNS_DIR / mission.id / "_criteria" / stamp
     results = []
+    try:
+        warehouse = mission_warehouse(mission, workspace)
+    except WarehouseError:
+        warehouse = None  # each warehouse check then fails, saying there is none
     for index, criterion in enumerate(c for c in mission.criteria if c.checks):
         ctx = CheckContext(
             mission,
             workspace,
-            warehouse_path(mission, workspace),
+            warehouse,
             run_dir / str(index),
             hide=secret_names(mission),
         )

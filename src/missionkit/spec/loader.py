@@ -364,9 +364,7 @@ def _check_tasks(
                 inputs_model.model_validate(task.with_)
             except ValidationError as exc:
                 problems.extend(convert(exc, sources, ("tasks", index, "with"), inputs_model))
-        problems += check_problems(
-            task.checks, ("tasks", index, "checks"), sources, has_warehouse
-        )
+        problems += check_problems(task.checks, ("tasks", index, "checks"), sources, has_warehouse)
     for index, criterion in enumerate(mission.criteria):
         problems += check_problems(
             criterion.checks,

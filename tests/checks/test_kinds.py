@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from missionkit.checks.base import CheckContext
-from missionkit.checks.registry import kind_names, load_kind
+from missionkit.checks.names import kind_names
+from missionkit.checks.registry import load_kind
 from missionkit.checks.run import run_check, run_checks
 from missionkit.spec.model import Check
 

@@ -17,7 +17,7 @@ from missionkit.checks.warehouse import QueryFailed, query
 from missionkit.warehouse.base import Warehouse
 
 if TYPE_CHECKING:
-    from missionkit.checks.diff import DiffInputs
+    from missionkit.checks.diffinputs import DiffInputs
 
 
 def reladiff_diff(ctx: CheckContext, inputs: DiffInputs) -> Difference:

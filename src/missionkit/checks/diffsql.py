@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from missionkit.checks.warehouse import QueryFailed, query
 
 if TYPE_CHECKING:
-    from missionkit.checks.diff import DiffInputs
+    from missionkit.checks.diffinputs import DiffInputs
     from missionkit.warehouse.base import Warehouse
 
 KEPT = 1000  # rows written to the JSON artifact; the counts are always complete

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from pydantic import BaseModel
 
 from missionkit.checks.base import CheckKind
+from missionkit.checks.names import kind_entry_points
 from missionkit.errors import MissionkitError
-
-GROUP = "missionkit.checks"
-
-
-@cache
-def _entry_points() -> dict[str, EntryPoint]:
-    return {ep.name: ep for ep in entry_points(group=GROUP)}
-
-
-@cache
-def kind_names() -> tuple[str, ...]:
-    """Names of every installed check kind, sorted."""
-    return tuple(sorted(_entry_points()))
 
 
 @cache
 def load_kind(name: str) -> CheckKind:
     """The check kind registered as ``name`` (one shared instance)."""
     try:
-        entry = _entry_points()[name]
+        entry = kind_entry_points()[name]
     except KeyError:
         raise MissionkitError(f"unknown check kind '{name}'") from None
     cls = entry.load()

@@ -201,7 +201,7 @@ class Check(_Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Check:
-        from missionkit.checks.registry import kind_names
+        from missionkit.checks.names import kind_names
 
         kinds = kind_names()
         given = list(self.model_extra or {})

@@ -23,7 +23,8 @@ def mission_schema() -> dict[str, Any]:
 
 def _check_schema(base: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     """``name``, ``severity`` and exactly one kind key, each kind by its own model."""
-    from missionkit.checks.registry import kind_names, load_kind
+    from missionkit.checks.names import kind_names
+    from missionkit.checks.registry import load_kind
 
     properties = dict(base["properties"])
     for name in kind_names():

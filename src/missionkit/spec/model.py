@@ -330,9 +330,8 @@ class Mission:
 
     @cached_property
     def _prerequisites(self) -> dict[str, tuple[Key, ...]]:
-        return {
-            t.id: tuple(Key.of_ref(self.id, ref) for ref in t.depends_on) for t in self.spec.tasks
-        }
+        of_ref, mission_id = Key.of_ref, self.id
+        return {t.id: tuple([of_ref(mission_id, r) for r in t.depends_on]) for t in self.spec.tasks}
 
     def prerequisites(self, task: Task) -> tuple[Key, ...]:
         """The keys of the tasks ``task`` depends on, parsed once per mission."""

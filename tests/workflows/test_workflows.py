@@ -214,8 +214,14 @@ def test_the_dispatch_workflow() -> None:
     assert jobs["agent"]["needs"] == "dispatch"
     assert jobs["agent"]["strategy"]["matrix"] == "${{ fromJSON(needs.dispatch.outputs.matrix) }}"
     names = [s["name"] for s in jobs["agent"]["steps"]]
-    assert names[-3:] == ["Check the claim", "Run the agent", "Record the outcome"]
-    prepare, execute, record = jobs["agent"]["steps"][-3:]
+    assert names[-5:] == [
+        "Check the claim",
+        "Download the warehouse",
+        "Run the agent",
+        "Upload the warehouse",
+        "Record the outcome",
+    ]
+    prepare, download, execute, upload, record = jobs["agent"]["steps"][-5:]
     for each in (prepare, execute, record):
         assert each["env"]["MISSION"] == "${{ matrix.mission }}"
         assert each["env"]["TASK"] == "${{ matrix.task }}"
@@ -234,6 +240,24 @@ def test_the_dispatch_workflow() -> None:
     )
     assert record["if"] == "${{ !cancelled() && steps.prepare.outcome == 'success' }}"
     assert "matrix.title" not in str(jobs["agent"]), "titles are untrusted text"
+    # the mission's DuckDB file: only the artifact missionkit named is downloaded, from the
+    # run that uploaded it; the upload's id and digest go to `record`, into the history
+    assert download["if"] == "${{ steps.prepare.outputs.artifact != '' }}"
+    assert download["with"]["artifact-ids"] == "${{ steps.prepare.outputs.artifact }}"
+    assert download["with"]["run-id"] == "${{ steps.prepare.outputs.run }}"
+    assert "--warehouse-from" in execute["run"]
+    assert upload["with"]["path"] == "${{ steps.prepare.outputs.path }}"
+    assert "steps.warehouse.outputs.artifact-id" in record["env"]["UPLOADED"]
+    assert "steps.warehouse.outputs.artifact-digest" in record["env"]["UPLOADED"]
+    assert '--warehouse-artifact "$UPLOADED"' in record["run"]
+    # one mission's jobs take turns with its file, and a waiting one is never replaced
+    assert jobs["agent"]["concurrency"] == {
+        "group": "${{ matrix.queue }}",
+        "cancel-in-progress": False,
+        "queue": "max",
+    }
+    assert jobs["agent"]["runs-on"] == "${{ matrix.runs_on }}"
+    assert jobs["agent"]["permissions"]["actions"] == "read"
     redispatch = jobs["redispatch"]
     assert redispatch["needs"] == ["dispatch", "agent"]
     assert "outputs.count" in redispatch["if"], "only when agent jobs ran"

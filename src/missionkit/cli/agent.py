@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -49,6 +50,12 @@ def _said(mission: Mission, task: Task, outcome: RunOutcome, report: Path) -> in
     help="run the agent and checks with no tracker; leave the outcome in --out for `record`",
 )
 @click.option("--out", type=folder, default=None, help="the folder of --execute-only")
+@click.option(
+    "--warehouse-from",
+    type=folder,
+    default=None,
+    help="with --execute-only: where the warehouse artifact prepare named was downloaded",
+)
 def run(
     task_ref: str,
     missions_dir: str,
@@ -57,6 +64,7 @@ def run(
     api_url: str | None,
     execute_only: bool,
     out: Path | None,
+    warehouse_from: Path | None,
 ) -> int:
     """Run one task's agent and checks, record the report, then close it or escalate."""
     mission, task = _task(missions_dir, task_ref)
@@ -65,7 +73,7 @@ def run(
     if out is not None:
         if tracker is not None:
             raise click.UsageError("--execute-only uses no tracker")
-        outcome = agentsteps.execute(mission, task, Path.cwd(), out)
+        outcome = agentsteps.execute(mission, task, Path.cwd(), out, warehouse_from)
         _said(mission, task, outcome, out / "report.md")
         return 0  # a failed verdict is an outcome too: `record` reports it
     with opened(tracker, repo, api_url) as backend:
@@ -99,6 +107,11 @@ def prepare(
 @missions_option
 @tracker_options
 @click.option("--from", "source", type=folder, required=True, help="the --out of the run")
+@click.option(
+    "--warehouse-artifact",
+    default="",
+    help="ID:RUN:DIGEST of the warehouse artifact the job uploaded (upload-artifact's outputs)",
+)
 def record(
     task_ref: str,
     missions_dir: str,
@@ -106,12 +119,30 @@ def record(
     repo: str | None,
     api_url: str | None,
     source: Path,
+    warehouse_artifact: str,
 ) -> int:
-    """Record what `run --execute-only` left in --from: report, verdict, escalation."""
+    """Record what `run --execute-only` left in --from: report, verdict, escalation, and the
+    warehouse artifacts the task read and wrote."""
     mission, task = _task(missions_dir, task_ref)
+    uploaded = _artifact(warehouse_artifact)
     with opened(tracker, repo, api_url) as backend:
-        outcome, _ = agentsteps.record(backend, Notifier(), mission, task, source)
+        outcome, _ = agentsteps.record(backend, Notifier(), mission, task, source, uploaded)
     return _said(mission, task, outcome, source / "report.md")
+
+
+def _artifact(text: str) -> tuple[int, int, str] | None:
+    """``ID:RUN:DIGEST`` → (id, run, digest); empty (nothing uploaded) → None."""
+    if not text.strip(":"):
+        return None
+    parts = text.split(":", 2)
+    digest = parts[2] if len(parts) == 3 else ""
+    if re.fullmatch(r"[0-9a-f]{64}", digest):
+        digest = "sha256:" + digest
+    if len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit()):
+        raise click.UsageError(f"--warehouse-artifact: '{text}' is not ID:RUN:DIGEST")
+    if digest and not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
+        raise click.UsageError(f"--warehouse-artifact: '{digest}' is not a sha256: digest")
+    return int(parts[0]), int(parts[1]), digest
 
 
 @command.command("list")

@@ -30,8 +30,12 @@ from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template, render_text
 from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Item, Key
+from missionkit.warehouse.location import scheme
 
 DISPATCHER = "missionkit-dispatch"
+
+
+DEFAULT_RUNNER = ("ubuntu-latest",)
 
 
 @dataclass(frozen=True)
@@ -40,14 +44,34 @@ class Claim:
     task: str
     agent: str
     title: str
+    runs_on: tuple[str, ...] = DEFAULT_RUNNER
+    #: the agent job's concurrency group: the mission's while its warehouse is an embedded
+    #: file that travels between jobs (they take turns), else the task's own
+    queue: str = ""
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "mission": self.mission,
             "task": self.task,
             "agent": self.agent,
             "title": self.title,
+            "runs_on": list(self.runs_on),
+            "queue": self.queue or f"missionkit-task-{self.mission}-{self.task}",
         }
+
+
+def claim_for(mission: Mission, task: Task) -> Claim:
+    assert task.agent is not None
+    shared = mission.spec.warehouse and not mission.spec.warehouse_env
+    embedded = shared and scheme(mission.spec.warehouse or "") is None
+    return Claim(
+        mission.id,
+        task.id,
+        task.agent,
+        task.title,
+        tuple(task.runs_on or DEFAULT_RUNNER),
+        f"missionkit-warehouse-{mission.id}" if embedded else "",
+    )
 
 
 @dataclass
@@ -228,7 +252,7 @@ class Dispatcher:
                     items[key], run = claimed, True
                     result.note(f"{key}: claimed for agent {task.agent}")
                 if claimed is not None and run:
-                    result.claimed.append(Claim(mission.id, task.id, task.agent, task.title))
+                    result.claimed.append(claim_for(mission, task))
             if item.state in ESCALATING:
                 self._reescalate(mission, task, item, result)
         self._signoff(mission, items, result)

@@ -60,6 +60,13 @@ ACTIONS: dict[str, PinnedAction] = {
     "upload_pages_artifact": PinnedAction(
         "actions/upload-pages-artifact", "7b1f4a764d45c48632c6b24a0339c27f5614fb0b", "v4.0.0"
     ),
+    # artifact-ids and run-id (a warehouse uploaded by an earlier run) came in v4.3.0
+    "download_artifact": PinnedAction(
+        "actions/download-artifact", "d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"
+    ),
+    "upload_artifact": PinnedAction(
+        "actions/upload-artifact", "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"
+    ),
     "deploy_pages": PinnedAction(
         "actions/deploy-pages", "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", "v4.0.5"
     ),

@@ -32,6 +32,7 @@ TITLE_MAX = 256
 _ID = re.compile(ID_PATTERN)
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_RUNNER_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -94,6 +95,16 @@ def _check_warehouse(value: str) -> str:
     return value
 
 
+def _to_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _check_runner_label(value: str) -> str:
+    if not _RUNNER_LABEL.match(value):
+        raise ValueError(f"'{value}' is not a runner label (letters, digits, '.', '_', '-')")
+    return value
+
+
 def _check_email(value: str) -> str:
     if not _EMAIL.match(value):
         raise ValueError(f"'{value}' is not an email address")
@@ -151,6 +162,11 @@ UrlEnvName = Annotated[
     str,
     AfterValidator(_check_url_env_name),
     WithJsonSchema({"type": "string", "pattern": _ENV.pattern}),
+]
+RunnerLabel = Annotated[
+    str,
+    AfterValidator(_check_runner_label),
+    WithJsonSchema({"type": "string", "pattern": _RUNNER_LABEL.pattern}),
 ]
 Email = Annotated[
     str, AfterValidator(_check_email), WithJsonSchema({"type": "string", "format": "email"})
@@ -268,6 +284,11 @@ class Task(_Strict):
     checks: list[Check] = Field(default_factory=list)
     timeout: Duration | None = None
     retries: int = Field(0, ge=0, le=10)
+    runs_on: Annotated[list[RunnerLabel], BeforeValidator(_to_list)] | None = Field(
+        None,
+        description="GitHub runner labels of the task's agent job (e.g. [self-hosted, dbt]); "
+        "default: ubuntu-latest",
+    )
 
 
 class Escalation(_Strict):

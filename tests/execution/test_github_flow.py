@@ -123,6 +123,8 @@ def test_a_mission_runs_from_sync_to_sign_off_on_github(
                 "task": "extract",
                 "agent": "shell",
                 "title": "Extract the claims",
+                "runs_on": ["ubuntu-latest"],
+                "queue": "missionkit-task-claims-extract",
             }
         ]
     }

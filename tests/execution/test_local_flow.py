@@ -64,8 +64,22 @@ def test_dispatch_unblocks_claims_and_notifies(
     }
     assert result.matrix() == {
         "include": [
-            {"mission": "m", "task": "extract", "agent": "shell", "title": "Extract"},
-            {"mission": "m", "task": "side", "agent": "shell", "title": "Side job"},
+            {
+                "mission": "m",
+                "task": "extract",
+                "agent": "shell",
+                "title": "Extract",
+                "runs_on": ["ubuntu-latest"],
+                "queue": "missionkit-task-m-extract",
+            },
+            {
+                "mission": "m",
+                "task": "side",
+                "agent": "shell",
+                "title": "Side job",
+                "runs_on": ["ubuntu-latest"],
+                "queue": "missionkit-task-m-side",
+            },
         ]
     }
     again = Dispatcher(local, Notifier({}), claimer="host:2").run(missions)

@@ -127,3 +127,60 @@ def test_the_probe_finds_what_is_there(tmp_path: Path) -> None:
     findings = json.loads(result.read_text())["findings"]
     assert "own environment: variable GITHUB_TOKEN" in findings
     assert f"file {folder / 'config'}: a secret's value" in findings
+
+
+WAREHOUSE_MISSION = """\
+---
+title: Warehouse travels
+owner: dana-lee
+warehouse: warehouse/w.duckdb
+success_criteria: [The table is there]
+tasks:
+  - id: load
+    title: Load
+    agent: shell
+    with: {command: "python make_table.py"}
+---
+"""
+DIGEST = "sha256:" + "cd" * 32
+
+
+def test_the_steps_name_the_warehouse_and_record_its_artifact(
+    repo: Path, gh: GitHubTestServer, mission_cli: CLI, tmp_path: Path
+) -> None:
+    """On GitHub: the claim step says where the DuckDB file is (nothing to download yet),
+    the record step writes the uploaded artifact into the task's and the mission's history."""
+    (repo / "missions" / "w.md").write_text(WAREHOUSE_MISSION, encoding="utf-8")
+    (repo / "make_table.py").write_text(
+        "import os, duckdb\nos.makedirs('warehouse', exist_ok=True)\n"
+        "duckdb.connect('warehouse/w.duckdb').execute('create table t as select 1 as x')\n",
+        encoding="utf-8",
+    )
+    _checkout(repo)
+    assert mission_cli("sync", "--tracker", "github").code == 0
+    assert "w/load: claimed" in mission_cli("dispatch", "--tracker", "github").out
+    job = load(WORKFLOWS / "missions-dispatch.yml")["jobs"]["agent"]
+    runner_temp = tmp_path / "runner-temp"
+    ran = run_steps(
+        job,
+        STEPS,
+        repo,
+        runner_temp,
+        expressions={
+            "GITHUB_TOKEN": "token-bot",
+            "MISSION": "w",
+            "TASK": "load",
+            # what upload-artifact's outputs and the run id make of the expression
+            "UPLOADED": f"555:42:{DIGEST}",
+        },
+        github={"GITHUB_REPOSITORY": "acme/data", "GITHUB_API_URL": gh.url},
+    )
+    prepare = ran["Check the claim"]
+    assert prepare is not None and prepare.code == 0, prepare and prepare.text
+    assert prepare.outputs == {"path": "warehouse/w.duckdb", "artifact": "", "run": ""}
+    for name, step in ran.items():
+        assert step is not None and step.code == 0, (name, step and step.text)
+    history = "\n".join(body for _, body in comments_of(gh, issue_number(gh, "w/load")))
+    assert f"wrote warehouse artifact 555 (run 42, {DIGEST}; file sha256:" in history
+    mission = "\n".join(body for _, body in comments_of(gh, issue_number(gh, "w")))
+    assert "wrote warehouse artifact 555" in mission

@@ -122,6 +122,8 @@ def test_issue_closed_unblocks_its_dependents(
                 "task": "publish",
                 "agent": "shell",
                 "title": _title(HOSTILE_PUBLISH_TITLE, pwned),
+                "runs_on": ["ubuntu-latest"],
+                "queue": "missionkit-task-events-publish",
             }
         ]
     }

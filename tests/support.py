@@ -61,3 +61,22 @@ def comments_of(tracker: object, item: object) -> list[object]:
         return list(tracker.comments(item))  # type: ignore[arg-type]
     assert isinstance(tracker, GitHubTracker)
     return list(tracker.issues.comments(item))  # type: ignore[arg-type]
+
+
+#: a Soda contract for raw.patients (id, name, sex) in the data source wh, database wh
+PATIENTS_CONTRACT = """dataset: wh/wh/raw/patients
+columns:
+  - name: id
+    checks:
+      - missing:
+      - duplicate:
+  - name: name
+    checks:
+      - missing:
+  - name: sex
+    checks:
+      - invalid:
+          valid_values: ['F', 'M']
+checks:
+  - row_count:
+"""

@@ -14,6 +14,8 @@ from missionkit.checks.registry import load_kind
 from missionkit.checks.run import run_check, run_checks
 from missionkit.spec.model import Check
 
+from support import PATIENTS_CONTRACT
+
 
 def check(**given: object) -> Check:
     return Check.model_validate(given)
@@ -122,29 +124,11 @@ def test_diff_names_a_missing_key_column(context: CheckContext) -> None:
     assert (result.passed, result.detail) == (False, "key column patient_id is not in both tables")
 
 
-CONTRACT = """dataset: wh/wh/raw/patients
-columns:
-  - name: id
-    checks:
-      - missing:
-      - duplicate:
-  - name: name
-    checks:
-      - missing:
-  - name: sex
-    checks:
-      - invalid:
-          valid_values: ['F', 'M']
-checks:
-  - row_count:
-"""
-
-
 def test_soda_contract_with_a_planted_violation_fails_exactly_that_rule(
     context: CheckContext, warehouse: Path
 ) -> None:
     (context.workspace / "contracts").mkdir()
-    (context.workspace / "contracts" / "patients.yml").write_text(CONTRACT)
+    (context.workspace / "contracts" / "patients.yml").write_text(PATIENTS_CONTRACT)
     clean = run_check(check(soda="contracts/patients.yml"), context)
     assert (clean.passed, clean.detail) == (True, "5 rules passed")
     _change(warehouse, "update raw.patients set sex = 'X' where id = 3")
@@ -182,7 +166,7 @@ def test_checks_of_every_kind_run_together_on_one_warehouse(
     context: CheckContext, warehouse: Path
 ) -> None:
     (context.workspace / "contracts").mkdir()
-    (context.workspace / "contracts" / "patients.yml").write_text(CONTRACT)
+    (context.workspace / "contracts" / "patients.yml").write_text(PATIENTS_CONTRACT)
     diff = {"left": "snapshot.patients", "right": "raw.patients", "key": "id"}
     given = [
         {"sql": "select count(*) = 5 from raw.patients"},

@@ -457,9 +457,10 @@ class AskAgent(Agent):
 
 
 def _clear_agent_registry() -> None:
+    from missionkit import plugins
     from missionkit.agents import registry
 
-    registry._entry_points.cache_clear()
+    plugins.group_entry_points.cache_clear()
     registry.load_agent.cache_clear()
 
 

@@ -8,20 +8,18 @@ from typing import Any
 from pydantic import BaseModel
 
 from missionkit.checks.base import CheckKind
-from missionkit.checks.names import kind_entry_points
+from missionkit.checks.names import GROUP
 from missionkit.errors import MissionkitError
+from missionkit.plugins import load_named
 
 
 @cache
 def load_kind(name: str) -> CheckKind:
     """The check kind registered as ``name`` (one shared instance)."""
-    try:
-        entry = kind_entry_points()[name]
-    except KeyError:
-        raise MissionkitError(f"unknown check kind '{name}'") from None
-    cls = entry.load()
-    if not (isinstance(cls, type) and issubclass(cls, CheckKind)):
-        raise MissionkitError(f"entry point '{name}' ({entry.value}) is not a CheckKind subclass")
+    unknown = f"unknown check kind '{name}'"
+    cls: type[CheckKind] = load_named(
+        GROUP, name, CheckKind, MissionkitError, "a CheckKind subclass", unknown
+    )
     return cls()
 
 

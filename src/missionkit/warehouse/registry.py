@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 
+from missionkit.plugins import group_entry_points, load_plugin
 from missionkit.warehouse.base import Warehouse, WarehouseError
 from missionkit.warehouse.location import scheme
 
@@ -22,13 +22,10 @@ DEFAULT = "duckdb"
 @cache
 def warehouses() -> dict[str, type[Warehouse]]:
     """Every installed warehouse by name."""
-    found: dict[str, type[Warehouse]] = {}
-    for entry in entry_points(group=GROUP):
-        cls = entry.load()
-        if not (isinstance(cls, type) and issubclass(cls, Warehouse)):
-            raise WarehouseError(f"entry point '{entry.name}' ({entry.value}) is not a Warehouse")
-        found[entry.name] = cls
-    return found
+    return {
+        name: load_plugin(entry, Warehouse, WarehouseError, "a Warehouse")
+        for name, entry in group_entry_points(GROUP).items()
+    }
 
 
 def warehouse_for(location: str) -> type[Warehouse]:

@@ -146,3 +146,24 @@ def test_a_killed_run_is_recovered_by_the_next(workspace: Path) -> None:
     reasons = [e.reason for e in tracker.history("m") if e.to_state == "ready"]
     tracker.close()
     assert f"back to ready: the runner that claimed it (process {proc.pid}) is gone" in reasons
+
+
+def test_a_wave_wider_than_a_matrix_goes_over_several_matrix_runs(workspace: Path) -> None:
+    synced(workspace, wide(300))
+    counts, outputs = [], []
+    for run in range(3):
+        done = subprocess.run(
+            [MISSION_BIN, "dispatch", "--matrix-out", f"m{run}.json"],
+            cwd=workspace,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        matrix = json.loads((workspace / f"m{run}.json").read_text())
+        counts.append(len(matrix["include"]))
+        outputs.append(done.stdout)
+    assert counts == [256, 44, 0]
+    assert "44 more ready agent task(s) wait for the next dispatch" in outputs[0]
+    assert "wait for the next dispatch" not in outputs[1]
+    claimed = [json.loads((workspace / f"m{r}.json").read_text())["include"] for r in (0, 1)]
+    assert sorted(e["task"] for m in claimed for e in m) == sorted(f"t{i}" for i in range(300))

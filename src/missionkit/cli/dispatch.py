@@ -12,6 +12,9 @@ from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
 from missionkit.spec.loader import load_missions
 
+#: GitHub runs at most 256 jobs from one matrix; a wider wave goes over several matrix runs
+MATRIX_MAX = 256
+
 
 @click.command("dispatch")
 @click.option(
@@ -27,7 +30,12 @@ from missionkit.spec.loader import load_missions
 )
 @click.option("--event-only", is_flag=True, help="act on --event and stop (no reconciliation)")
 @click.option("--no-claim", is_flag=True, help="unblock and notify, but claim no agent task")
-@click.option("--limit", type=click.IntRange(min=0), default=None, help="claim at most N tasks")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    help=f"claim at most N tasks (with --matrix-out, at most {MATRIX_MAX}: a matrix's jobs)",
+)
 @missions_option
 @tracker_options
 def command(
@@ -44,6 +52,8 @@ def command(
     """Reconcile: unblock ready tasks, claim agent tasks, notify people, await sign-off."""
     if event_only and not event_file:
         raise UsageError("--event-only needs --event FILE")
+    if matrix_out:
+        limit = MATRIX_MAX if limit is None else min(limit, MATRIX_MAX)
     missions = load_missions([missions_dir])
     notifier = Notifier()
     with opened(tracker, repo, api_url) as backend:
@@ -61,6 +71,11 @@ def command(
         warnings = list(backend.warnings)
     for line in result.lines:
         click.echo(line)
+    if result.waiting:
+        click.echo(
+            f"{result.waiting} more ready agent task(s) wait for the next dispatch "
+            f"(at most {limit} claimed per run)"
+        )
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     if not result.lines:

@@ -78,6 +78,8 @@ def claim_for(mission: Mission, task: Task) -> Claim:
 class DispatchResult:
     claimed: list[Claim] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    #: ready agent tasks left unclaimed because the limit was reached (the next dispatch's)
+    waiting: int = 0
 
     def note(self, line: str) -> None:
         self.lines.append(line)
@@ -237,12 +239,10 @@ class Dispatcher:
                 self._move(items, item, TaskEvent.BLOCK, "a dependency is no longer done")
                 result.note(f"{key}: blocked again (a dependency is no longer done)")
                 continue
-            if (
-                allows(item.state, TaskEvent.CLAIM)
-                and task.agent is not None
-                and self.claim
-                and (limit is None or len(result.claimed) < limit)
-            ):
+            claimable = allows(item.state, TaskEvent.CLAIM) and task.agent is not None
+            if claimable and self.claim and limit is not None and len(result.claimed) >= limit:
+                result.waiting += 1
+            elif claimable and self.claim:
                 claimed = self.tracker.claim(item, self.claimer, lease_for(task))
                 if claimed is not None and remote is not None:
                     # Copilot's: assigned to it, or (merged) claimed for a job running its checks

@@ -59,7 +59,8 @@ class AgentResult:
     ``artifacts`` are files kept with the run; ``changed`` are files the agent wrote into the
     repository (generated models, a mapping): on GitHub they are proposed as a pull request
     that closes the task when merged. ``reason`` says in one line why the agent failed; without
-    it, the report's first line of text says it.
+    it, the report's first line of text says it. ``reads`` and ``writes`` name the tables the
+    run used, for its lineage events.
     """
 
     verdict: Verdict
@@ -68,6 +69,9 @@ class AgentResult:
     question: str | None = None
     changed: tuple[Path, ...] = ()
     reason: str = ""
+    #: the tables (``schema.table``) the agent read and wrote, for lineage
+    reads: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
 
     @property
     def why(self) -> str:

@@ -17,6 +17,7 @@ from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.agents.registry import load_agent
 from missionkit.checks.base import CheckContext
 from missionkit.checks.run import CheckResult, run_checks
+from missionkit.execution.lineage import Lineage
 from missionkit.llm.budget import Budget
 from missionkit.process import secret_names
 from missionkit.spec.model import Mission, Task
@@ -139,17 +140,21 @@ def run_task(
     checks: list[CheckResult] = []
     reasons: list[str] = []
     run_dir = root
+    lineage = Lineage(mission, task, workspace, warehouse)
     for attempt in range(1, attempts + 1):
         run_dir = root / mission.id / task.id / f"{stamp}-{attempt}"
         _make_dir(run_dir)
         ctx = AgentContext(
             mission, task, workspace, run_dir, warehouse, answers, timeout, env or {}, budget
         )
+        agent_run = lineage.start("")
         result = (
             _call_agent(task.agent, ctx, task.with_)
             if unavailable is None
             else AgentResult(Verdict.FAILED, f"The warehouse is unavailable: {unavailable}\n")
         )
+        asked = "ABORT" if result.verdict == Verdict.NEEDS_HUMAN else None  # waits for a person
+        lineage.end(agent_run, result.verdict == Verdict.DONE, result.reads, result.writes, asked)
         checks = []
         reasons = []
         if result.verdict == Verdict.NEEDS_HUMAN:
@@ -161,7 +166,11 @@ def run_task(
             check_ctx = CheckContext(
                 mission, workspace, warehouse, run_dir, 0, timeout, secret_names(mission)
             )
+            began = clock.now()
             checks = run_checks(task.checks, check_ctx)
+            for index, check in enumerate(checks):
+                check_run = lineage.start(f".check-{index}", began)
+                lineage.end(check_run, check.passed, check.datasets)
             reasons += [f"check failed: {c.label} ({c.detail})" for c in checks if c.blocks]
         if not reasons:
             break

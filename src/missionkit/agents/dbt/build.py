@@ -183,7 +183,36 @@ def _run(
     summary = ctx.run_dir / SUMMARY
     summary.write_text(report, encoding="utf-8")
     artifacts = (results_path, summary, log_path)
-    return AgentResult(Verdict.DONE if ok else Verdict.FAILED, report, artifacts)
+    reads, writes = _datasets(target_dir, results)
+    verdict = Verdict.DONE if ok else Verdict.FAILED
+    return AgentResult(verdict, report, artifacts, reads=reads, writes=writes)
+
+
+def _datasets(target_dir: Path, results: list[dict[str, Any]]) -> tuple[tuple[str, ...], ...]:
+    """The sources the built models read and the relations they wrote (``schema.table``)."""
+    built = {str(r.get("unique_id", "")) for r in results if r.get("status") == "success"}
+    try:
+        manifest = json.loads((target_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return (), ()
+    nodes, sources = manifest.get("nodes", {}), manifest.get("sources", {})
+    writes = [
+        f"{n['schema']}.{n.get('alias') or n['name']}"
+        for uid, n in nodes.items()
+        if uid in built and n.get("resource_type") in ("model", "seed", "snapshot")
+    ]
+    used = {
+        parent
+        for uid, n in nodes.items()
+        if uid in built
+        for parent in n.get("depends_on", {}).get("nodes", [])
+    }
+    reads = [
+        f"{s['schema']}.{s.get('identifier') or s['name']}"
+        for uid, s in sources.items()
+        if uid in used
+    ]
+    return tuple(sorted(set(reads))), tuple(sorted(set(writes)))
 
 
 def _row(result: dict[str, Any]) -> dict[str, Any]:

@@ -118,7 +118,8 @@ def map_fields(ctx: AgentContext, inputs: FieldMappingInputs) -> AgentResult:
     text = report.report(title, proposals, None, superseded, kept, stale)
     inside = ctx.workspace.resolve()
     changed = tuple(p for p in written if p.resolve().is_relative_to(inside))
-    return AgentResult(Verdict.DONE, text, (out,), changed=changed)
+    sources = tuple(dict.fromkeys(pair.source for pair in inputs.pairs()))
+    return AgentResult(Verdict.DONE, text, (out,), changed=changed, reads=sources)
 
 
 def apply_profile(proposals: list[Proposal], profile: SourceProfile) -> list[str]:

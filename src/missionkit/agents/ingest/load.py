@@ -82,7 +82,8 @@ def ingest(ctx: AgentContext, inputs: IngestInputs) -> AgentResult:
     out = ctx.run_dir / ARTIFACT
     ctx.run_dir.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    return AgentResult(Verdict.DONE, _report(summary), (out,))
+    written = tuple(f"{inputs.schema_}.{table}" for table in loads)
+    return AgentResult(Verdict.DONE, _report(summary), (out,), writes=written)
 
 
 def plan(ctx: AgentContext, inputs: IngestInputs) -> dict[str, Load]:

@@ -75,7 +75,9 @@ def check_quality(ctx: AgentContext, inputs: QualityInputs) -> AgentResult:
     )
     md_path.write_text(report, encoding="utf-8")
     ok = all(r.status == "pass" for r in results)
-    return AgentResult(Verdict.DONE if ok else Verdict.FAILED, report, (json_path, md_path))
+    tables = tuple(dict.fromkeys(check.table for check in inputs.checks))
+    verdict = Verdict.DONE if ok else Verdict.FAILED
+    return AgentResult(verdict, report, (json_path, md_path), reads=tables)
 
 
 def run_check(con: Connection, check: QualityCheck, kind: str, sample_rows: int) -> Result:

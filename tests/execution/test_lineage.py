@@ -1,0 +1,98 @@
+"""OpenLineage run events: what `mission run` writes validates against the OpenLineage spec."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+
+from missionkit.execution.lineage import EVENTS, mission_run_id
+from missionkit.execution.localrun import run_local
+from missionkit.spec.loader import load_missions
+
+from support import HEAD
+
+SPEC = Path(__file__).resolve().parents[1] / "data" / "openlineage"
+
+MISSION = (
+    HEAD
+    + """warehouse: warehouse/w.duckdb
+tasks:
+  - id: load
+    title: Load the patients
+    agent: ingest
+    with: {files: [data/patients.csv], schema: raw}
+    checks:
+      - sql: select count(*) = 3 from raw.patients
+  - id: check
+    title: Check the patients
+    depends_on: [load]
+    agent: quality
+    with:
+      checks:
+        - {table: raw.patients, column: id, unique: true}
+    checks:
+      - sql: select count(*) = 4 from raw.patients
+        severity: warn
+---
+"""
+)
+
+
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schemas = [json.loads(p.read_text()) for p in SPEC.rglob("*.json")]
+    registry: Registry[Any] = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in schemas
+    )
+    schema = next(s for s in schemas if s["$id"].endswith(name))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+
+
+@pytest.fixture
+def events(workspace: Path) -> list[dict[str, Any]]:
+    (workspace / "data").mkdir()
+    (workspace / "data" / "patients.csv").write_text("id,name\n1,Ada\n2,Bo\n3,Cy\n")
+    (workspace / "missions" / "m.md").write_text(MISSION, encoding="utf-8")
+    run_local("missions", workspace=workspace)
+    lines = (workspace / EVENTS).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_every_event_validates_against_the_openlineage_schemas(
+    events: list[dict[str, Any]],
+) -> None:
+    core, parent = _validator("/OpenLineage.json"), _validator("/ParentRunFacet.json")
+    assert events
+    for event in events:
+        core.validate(event)
+        parent.validate(event["run"]["facets"]["parent"])
+
+
+def test_each_run_starts_then_ends_under_the_mission_with_its_tables(
+    events: list[dict[str, Any]], workspace: Path
+) -> None:
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        runs.setdefault(event["run"]["runId"], []).append(event)
+    by_job = {e[0]["job"]["name"]: [x["eventType"] for x in e] for e in runs.values()}
+    assert by_job == {
+        "m.load": ["START", "COMPLETE"],
+        "m.load.check-0": ["START", "COMPLETE"],
+        "m.check": ["START", "COMPLETE"],
+        "m.check.check-0": ["START", "FAIL"],  # the warn check failed: recorded
+    }
+    (mission,) = load_missions([workspace / "missions"])
+    parents = {e["run"]["facets"]["parent"]["run"]["runId"] for e in events}
+    assert parents == {mission_run_id(mission)}
+    ends = {e["job"]["name"]: e for e in events if e["eventType"] != "START"}
+    namespace = "duckdb://warehouse/w.duckdb"
+    assert ends["m.load"]["outputs"] == [
+        {"namespace": namespace, "name": "raw.patients", "facets": {}, "outputFacets": {}}
+    ]
+    assert [d["name"] for d in ends["m.check"]["inputs"]] == ["raw.patients"]
+    assert [d["name"] for d in ends["m.load.check-0"]["inputs"]] == []

@@ -96,3 +96,28 @@ def test_each_run_starts_then_ends_under_the_mission_with_its_tables(
     ]
     assert [d["name"] for d in ends["m.check"]["inputs"]] == ["raw.patients"]
     assert [d["name"] for d in ends["m.load.check-0"]["inputs"]] == []
+
+
+def test_the_site_reads_the_events_as_data_and_skips_what_is_not_an_event(
+    events: list[dict[str, Any]], workspace: Path
+) -> None:
+    from missionkit.site.lineage import read_tables
+
+    path = workspace / EVENTS
+    junk = [
+        "",
+        "not json",
+        "[1, 2]",
+        '{"eventType": "COMPLETE"}',
+        '{"eventType": "COMPLETE", '
+        '"job": {"name": "x.y"}, "run": {"facets": {"parent": {"job": {"name": "m"}}}}}',
+    ]
+    path.write_text(path.read_text(encoding="utf-8") + "\n".join(junk) + "\n", encoding="utf-8")
+    (patients,) = read_tables(workspace)["m"]
+    assert (patients.name, patients.writers, patients.readers) == (
+        "raw.patients",
+        ("load",),
+        ("check",),
+    )
+    assert patients.namespace == "duckdb://warehouse/w.duckdb"
+    assert set(read_tables(workspace)) == {"m"}

@@ -6,6 +6,7 @@ package; Playwright's own browser downloads are never used.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
@@ -43,10 +44,10 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def served(project: Any) -> Iterator[str]:
-    """The built site over HTTP on 127.0.0.1 (a thread of this process)."""
-    handler = functools.partial(_Quiet, directory=str(project.out))
+@contextlib.contextmanager
+def _serving(folder: Path) -> Iterator[str]:
+    """``folder`` over HTTP on 127.0.0.1 (a thread of this process); yields the base URL."""
+    handler = functools.partial(_Quiet, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -56,6 +57,13 @@ def served(project: Any) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@pytest.fixture
+def served(project: Any) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1."""
+    with _serving(project.out) as url:
+        yield url
 
 
 @pytest.fixture
@@ -134,3 +142,66 @@ def test_site_in_a_browser(
     outside = [u for u in requested if urlsplit(u).hostname != "127.0.0.1"]
     assert outside == [], f"requests left 127.0.0.1: {outside}"
     assert sorted(p.name for p in shots.iterdir()) == ["index.png", "mission.png", "report.png"]
+
+
+LINEAGE_MISSION = """---
+title: Load the patients
+owner: dana-lee
+success_criteria: [The patients are loaded]
+warehouse: warehouse/w.duckdb
+tasks:
+  - id: load
+    title: Load the patients
+    agent: ingest
+    with: {files: [data/patients.csv], schema: raw}
+  - id: check
+    title: Check the patients
+    depends_on: [load]
+    agent: quality
+    with:
+      checks:
+        - {table: raw.patients, column: id, unique: true}
+---
+"""
+
+
+@pytest.fixture
+def lineage_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A project whose mission ran its data agents, its site built and served."""
+    from missionkit.cli import site
+    from missionkit.cli.main import cli, main
+
+    root = tmp_path / "lineage"
+    (root / "missions").mkdir(parents=True)
+    (root / "data").mkdir()
+    (root / "data" / "patients.csv").write_text("id,name\n1,Ada\n2,Bo\n")
+    (root / "missions" / "patients.md").write_text(LINEAGE_MISSION, encoding="utf-8")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("MISSIONKIT_USER", "tester")
+    for name in ("MISSIONKIT_TRACKER", "MISSIONKIT_DB", "GITHUB_TOKEN", "GITHUB_REPOSITORY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setitem(cli.commands, "site", site.command)
+    assert main(["sync"]) == 0
+    assert main(["run", "-q"]) == 0
+    assert main(["site", "build"]) == 0
+    with _serving(root / "site" / "build") as url:
+        yield url
+
+
+def test_a_table_leads_to_the_tasks_that_wrote_and_read_it(
+    lineage_site: str, browser_page: tuple[Any, list[str]]
+) -> None:
+    page, _ = browser_page
+    page.goto(lineage_site + "tables.html", wait_until="networkidle")
+    row = page.locator("tr", has_text="raw.patients")
+    assert "duckdb://warehouse/w.duckdb" in row.inner_text()
+    row.get_by_role("link", name="Load the patients").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == lineage_site + "missions/patients.html#table-raw-patients"
+    lineage = page.locator("tr", has=page.locator("#table-raw-patients"))
+    cells = lineage.locator("td")
+    assert [cells.nth(i).inner_text() for i in (1, 2)] == ["load", "check"]
+    cells.nth(1).get_by_role("link", name="load").click()
+    assert page.url.endswith("#task-load")
+    task_row = page.locator("tr", has=page.locator("#task-load"))
+    assert "Load the patients" in task_row.inner_text() and "done" in task_row.inner_text()

@@ -30,7 +30,7 @@ def test_build_writes_the_default_configuration_when_missing(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"wrote the default configuration to {config}"
     assert re.fullmatch(
-        r"built 8 pages for 3 missions with mkdocs in \d+\.\d s: fresh/build/index.html", out[1]
+        r"built 9 pages for 3 missions with mkdocs in \d+\.\d s: fresh/build/index.html", out[1]
     )
     assert config.read_text(encoding="utf-8") == render_config(environment())
     assert (config.parent / "build" / "missions" / "reporting.html").is_file()
@@ -39,6 +39,7 @@ def test_build_writes_the_default_configuration_when_missing(
         "assets",
         "index.md",
         "missions",
+        "tables.md",
     ]
 
 
@@ -152,7 +153,7 @@ def test_library_build_needs_no_command_line(in_project: Any, tmp_path: Path) ->
     finally:
         tracker.close()
     assert set(report.timings) == {"collect", "render", "write", "build", "check"}
-    assert report.pages == 8 and report.missions == 3
+    assert report.pages == 9 and report.missions == 3  # index, tables, 3 missions, 4 reports
     assert report.index == tmp_path / "o" / "index.html" and report.index.is_file()
     assert 0 < report.generation < report.total
 

@@ -19,7 +19,7 @@ def test_zensical_builds_the_site(
 ) -> None:
     out = tmp_path / "zensical"
     assert main(["site", "build", "--engine", "zensical", "--out", str(out)]) == 0
-    assert re.match(r"built 8 pages for 3 missions with zensical in ", capsys.readouterr().out)
+    assert re.match(r"built 9 pages for 3 missions with zensical in ", capsys.readouterr().out)
     index = read(out / "index.html")
     assert [row[0] for row in index.table("Mission")[1:]] == [
         "Backfill history",

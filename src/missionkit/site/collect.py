@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from missionkit.graph.dag import TaskGraph
+from missionkit.site.lineage import TableUse, read_tables
 from missionkit.spec.model import Mission
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Event
@@ -38,6 +39,7 @@ class MissionData:
     history: tuple[Event, ...]
     graph: TaskGraph
     runs: tuple[RunRecord, ...]
+    tables: tuple[TableUse, ...] = ()  # what its runs read and wrote (lineage)
 
     @property
     def mission(self) -> Mission:
@@ -55,6 +57,7 @@ def collect(
 ) -> SiteData:
     """Read each mission's status, history and runs from ``tracker`` and ``runs_dir``."""
     out = []
+    tables = read_tables(workspace)
     for mission in missions:
         out.append(
             MissionData(
@@ -62,6 +65,7 @@ def collect(
                 history=tuple(tracker.history(mission.id)),
                 graph=TaskGraph.of(mission),
                 runs=tuple(_runs(mission, runs_dir, workspace)),
+                tables=tables.get(mission.id, ()),
             )
         )
     return SiteData(tuple(out), tracker.name)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from missionkit.lifecycle import FINISHED, WORK_FINISHED, TaskState
 from missionkit.site.collect import REPORT, RESULT, MissionData, RunRecord, SiteData
 from missionkit.site.dag import Dag, layout
+from missionkit.site.lineage import TableUse
 from missionkit.site.palette import PALETTE, StateStyle, style
 from missionkit.spec.key import Key
 from missionkit.tracking.model import MISSION_AWAITING, Event
@@ -107,6 +108,7 @@ class MissionView:
     critical_path: tuple[str, ...]
     history: tuple[EventView, ...]
     dag: Dag
+    tables: tuple[TableUse, ...] = ()
 
     @property
     def percent(self) -> int:
@@ -141,11 +143,29 @@ class IndexView:
 
 
 @dataclass(frozen=True)
+class TableRow:
+    """One table on the tables page: every mission that touched it."""
+
+    namespace: str
+    name: str
+    missions: tuple[tuple[MissionView, TableUse], ...]
+
+
+@dataclass(frozen=True)
 class SiteContext:
     """What every template also sees: the palette (for legends) and the index."""
 
     index: IndexView
     palette: tuple[StateStyle, ...] = tuple(PALETTE.values())
+
+    @property
+    def tables(self) -> tuple[TableRow, ...]:
+        """Which missions touched each table, for ``tables.md``."""
+        found: dict[tuple[str, str], list[tuple[MissionView, TableUse]]] = {}
+        for view in self.index.missions:
+            for use in view.tables:
+                found.setdefault((use.namespace, use.name), []).append((view, use))
+        return tuple(TableRow(ns, name, tuple(uses)) for (ns, name), uses in sorted(found.items()))
 
 
 def mission_page(mission_id: str) -> str:
@@ -269,6 +289,7 @@ def mission_view(data: MissionData, known: set[str], today: date) -> MissionView
         critical_path=tuple(critical),
         history=tuple(_event(e) for e in data.history),
         dag=layout(data.graph, states, {t.id: t.title for t in mission.tasks}, critical),
+        tables=data.tables,
     )
 
 

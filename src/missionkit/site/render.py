@@ -25,6 +25,7 @@ from missionkit.templating import overlay
 PACKAGE_TEMPLATES = "templates/site"
 INDEX = "index.md.j2"
 MISSION = "mission.md.j2"
+TABLES = "tables.md.j2"
 STYLESHEET = "missionkit.css.j2"
 CONFIG = "mkdocs.yml.j2"
 STYLESHEET_PATH = "assets/missionkit.css"
@@ -85,6 +86,7 @@ def render(data: SiteData, env: jinja2.Environment, now: datetime) -> RenderedSi
     outputs = [
         Output("index.md", _render(env, INDEX, {"site": context, "page": context.index})),
         Output(STYLESHEET_PATH, _render(env, STYLESHEET, {"site": context})),
+        Output("tables.md", _render(env, TABLES, {"site": context})),
     ]
     copies: list[Copy] = []
     for view, mission in zip(context.index.missions, data.missions, strict=True):

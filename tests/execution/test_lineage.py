@@ -28,6 +28,8 @@ tasks:
     with: {files: [data/patients.csv], schema: raw}
     checks:
       - sql: select count(*) = 3 from raw.patients
+      - diff: {left: raw.patients, right: raw.expected, key: id}
+        severity: warn
   - id: check
     title: Check the patients
     depends_on: [load]
@@ -83,6 +85,7 @@ def test_each_run_starts_then_ends_under_the_mission_with_its_tables(
     assert by_job == {
         "m.load": ["START", "COMPLETE"],
         "m.load.check-0": ["START", "COMPLETE"],
+        "m.load.check-1": ["START", "FAIL"],  # raw.expected differs: a warning
         "m.check": ["START", "COMPLETE"],
         "m.check.check-0": ["START", "FAIL"],  # the warn check failed: recorded
     }
@@ -113,11 +116,35 @@ def test_the_site_reads_the_events_as_data_and_skips_what_is_not_an_event(
         '"job": {"name": "x.y"}, "run": {"facets": {"parent": {"job": {"name": "m"}}}}}',
     ]
     path.write_text(path.read_text(encoding="utf-8") + "\n".join(junk) + "\n", encoding="utf-8")
-    (patients,) = read_tables(workspace)["m"]
+    expected, patients = read_tables(workspace)["m"]  # sorted by name
+    assert (expected.name, expected.readers) == ("raw.expected", ("load",))
     assert (patients.name, patients.writers, patients.readers) == (
         "raw.patients",
         ("load",),
-        ("check",),
+        ("check", "load"),
     )
     assert patients.namespace == "duckdb://warehouse/w.duckdb"
     assert set(read_tables(workspace)) == {"m"}
+
+
+def test_a_failing_check_on_a_table_names_the_tasks_that_read_it(
+    events: list[dict[str, Any]], workspace: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from missionkit.site.collect import collect
+    from missionkit.site.context import site_context
+    from missionkit.tracking.local import LocalTracker
+
+    tracker = LocalTracker(workspace / ".missionkit" / "tracker.db")
+    try:
+        missions = load_missions([workspace / "missions"])
+        data = collect(missions, tracker, workspace / ".missionkit" / "runs", workspace)
+    finally:
+        tracker.close()
+    (view,) = site_context(data, datetime.now(UTC)).index.missions
+    assert [(d.task, d.table, [c.text for c in d.consumers]) for d in view.downstream] == [
+        ("load", "raw.patients", ["m/check"]),
+        ("load", "raw.expected", []),
+    ]
+    assert view.downstream[0].consumers[0].href == "#task-check"

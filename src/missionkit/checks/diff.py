@@ -31,6 +31,7 @@ class DiffCheck(CheckKind):
         assert isinstance(inputs, DiffInputs) and ctx.warehouse is not None
         if (inputs.key_min is not None or inputs.key_max is not None) and len(inputs.key) > 1:
             return CheckOutcome(False, "key_min/key_max need a single key column")
+        datasets = tuple(s for s in (inputs.left, inputs.right) if not _is_file(s))
         try:
             if inputs.left_warehouse or inputs.right_warehouse:
                 from missionkit.checks.diffreladiff import reladiff_diff
@@ -39,12 +40,11 @@ class DiffCheck(CheckKind):
             else:
                 diff = join_diff(ctx.warehouse, ctx.workspace, inputs)
         except QueryFailed as exc:
-            return CheckOutcome(False, str(exc))
+            return CheckOutcome(False, str(exc), datasets=datasets)
         artifacts = _write(ctx, inputs, diff)
         counts = diff.counts
         shown = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "none"
         detail = f"{diff.total} rows differ ({shown})"
-        datasets = tuple(s for s in (inputs.left, inputs.right) if not _is_file(s))
         passed = diff.total <= inputs.max_rows
         if not passed:
             expected = "none" if inputs.max_rows == 0 else f"at most {inputs.max_rows}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from missionkit.graph.dag import TaskGraph
-from missionkit.site.lineage import TableUse, read_tables
+from missionkit.site.lineage import FailedCheck, TableUse, failed_checks, read_tables
 from missionkit.spec.model import Mission
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.model import Event
@@ -50,6 +50,7 @@ class MissionData:
 class SiteData:
     missions: tuple[MissionData, ...]
     tracker: str
+    failed: tuple[FailedCheck, ...] = ()  # checks failing on tables (lineage)
 
 
 def collect(
@@ -68,7 +69,7 @@ def collect(
                 tables=tables.get(mission.id, ()),
             )
         )
-    return SiteData(tuple(out), tracker.name)
+    return SiteData(tuple(out), tracker.name, failed_checks(workspace))
 
 
 def _runs(mission: Mission, runs_dir: Path, workspace: Path) -> list[RunRecord]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from missionkit.lifecycle import FINISHED, WORK_FINISHED, TaskState
 from missionkit.site.collect import REPORT, RESULT, MissionData, RunRecord, SiteData
 from missionkit.site.dag import Dag, layout
-from missionkit.site.lineage import TableUse
+from missionkit.site.lineage import FailedCheck, TableUse
 from missionkit.site.palette import PALETTE, StateStyle, style
 from missionkit.spec.key import Key
 from missionkit.tracking.model import MISSION_AWAITING, Event
@@ -84,6 +84,15 @@ class CriterionView:
 
 
 @dataclass(frozen=True)
+class DownstreamView:
+    """A check of this mission failing on a table, and the tasks anywhere that read it."""
+
+    task: str
+    table: str
+    consumers: tuple[Link, ...]  # to each reading task's row, on its mission's page
+
+
+@dataclass(frozen=True)
 class MissionView:
     """The context of ``mission.md.j2``; the index shows a summary of each."""
 
@@ -109,6 +118,7 @@ class MissionView:
     history: tuple[EventView, ...]
     dag: Dag
     tables: tuple[TableUse, ...] = ()
+    downstream: tuple[DownstreamView, ...] = ()
 
     @property
     def percent(self) -> int:
@@ -302,4 +312,29 @@ def _web(url: str | None) -> Link | None:
 def site_context(data: SiteData, now: datetime) -> SiteContext:
     known = {m.mission.id for m in data.missions}
     views = tuple(mission_view(m, known, now.date()) for m in data.missions)
+    if data.failed:
+        views = tuple(replace(v, downstream=_downstream(v, data.failed, views)) for v in views)
     return SiteContext(IndexView(views, _stamp(now), data.tracker))
+
+
+def _downstream(
+    view: MissionView, failed: tuple[FailedCheck, ...], views: tuple[MissionView, ...]
+) -> tuple[DownstreamView, ...]:
+    """For each of ``view``'s failing checks on a table: the tasks of any mission reading it."""
+    out = []
+    for check in failed:
+        if check.mission != view.id:
+            continue
+        consumers = tuple(
+            Link(
+                f"{other.id}/{reader}",
+                f"{'' if other.id == view.id else other.id + '.md'}#task-{reader}",
+            )
+            for other in views
+            for use in other.tables
+            if (use.namespace, use.name) == (check.namespace, check.table)
+            for reader in use.readers
+            if (other.id, reader) != (view.id, check.task)
+        )
+        out.append(DownstreamView(check.task, check.table, consumers))
+    return tuple(out)

@@ -34,14 +34,44 @@ class TableUse:
         return "table-" + re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
 
 
+@dataclass(frozen=True)
+class FailedCheck:
+    """A check whose latest run failed, on a table that other tasks read."""
+
+    mission: str
+    task: str
+    check: str  # the check's job name, e.g. ``m.task.check-0``
+    namespace: str
+    table: str
+
+
+def _lines(workspace: Path) -> list[str]:
+    try:
+        return (workspace / EVENTS).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def failed_checks(workspace: Path) -> tuple[FailedCheck, ...]:
+    """Every check whose latest run failed, once per table it looked at."""
+    latest: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for line in _lines(workspace):
+        found = _event(line)
+        if found is not None and _CHECK.search(found[2]["job"]["name"]):
+            latest[found[2]["job"]["name"]] = found
+    return tuple(
+        FailedCheck(mission, task, job, str(d.get("namespace", "")), d["name"])
+        for job, (mission, task, event) in sorted(latest.items())
+        if event.get("eventType") == "FAIL"
+        for d in event.get("inputs") or ()
+        if isinstance(d, dict) and isinstance(d.get("name"), str)
+    )
+
+
 def read_tables(workspace: Path) -> dict[str, tuple[TableUse, ...]]:
     """Mission id → the tables its runs read or wrote, sorted by name."""
-    try:
-        lines = (workspace / EVENTS).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return {}
     uses: dict[str, dict[tuple[str, str], tuple[set[str], set[str]]]] = {}
-    for line in lines:
+    for line in _lines(workspace):
         found = _event(line)
         if found is None:
             continue

@@ -148,3 +148,21 @@ def test_a_failing_check_on_a_table_names_the_tasks_that_read_it(
         ("load", "raw.expected", []),
     ]
     assert view.downstream[0].consumers[0].href == "#task-check"
+
+
+def test_mission_status_names_what_reads_a_table_whose_check_fails(
+    events: list[dict[str, Any]], workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from missionkit.cli.main import main
+
+    capsys.readouterr()
+    assert main(["status", "--json"]) == 0
+    (shown,) = json.loads(capsys.readouterr().out)
+    assert shown["downstream"] == [
+        {"task": "load", "table": "raw.patients", "read_by": ["m/check"]},
+        {"task": "load", "table": "raw.expected", "read_by": []},
+    ]
+    assert main(["status", "m"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "a check of load fails on raw.patients; read by m/check" in text
+    assert "a check of load fails on raw.expected; read by no other task" in text

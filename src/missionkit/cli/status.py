@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -11,6 +13,7 @@ from rich.table import Table
 
 from missionkit.cli.output import console
 from missionkit.cli.params import missions_option, opened, tracker_options
+from missionkit.site.lineage import consumers, failed_checks, read_tables
 from missionkit.spec.loader import load_missions
 from missionkit.spec.missions import find_mission
 from missionkit.tracking.status import MissionStatus, mission_label, mission_status, with_reasons
@@ -46,8 +49,10 @@ def command(
         missions = [m for m in load_missions([missions_dir]) if m.spec.status != "draft"]
     with opened(tracker, repo, api_url) as backend:
         statuses = [with_reasons(mission_status(m, backend), backend) for m in missions]
+    reach = _downstream(Path.cwd())
     if as_json:
-        click.echo(json.dumps([s.to_json() for s in statuses], indent=2, ensure_ascii=False))
+        shown = [{**s.to_json(), "downstream": reach.get(s.mission.id, [])} for s in statuses]
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
         return 0
 
     out = console()
@@ -75,9 +80,29 @@ def command(
                 out.print(f"[red]✘[/] {t.task}: {escape(t.reason)}")
             for warning in t.warnings:
                 out.print(f"  [yellow]⚠ {escape(warning)}[/] ({t.task})")
+        for d in reach.get(m.id, []):
+            readers = ", ".join(d["read_by"]) or "no other task"
+            out.print(
+                f"  [red]✘[/] a check of {d['task']} fails on {escape(d['table'])}; "
+                f"read by {escape(readers)}"
+            )
         _criteria(out, status)
         out.print()
     return 0
+
+
+def _downstream(workspace: Path) -> dict[str, list[dict[str, Any]]]:
+    """Mission → each check failing on a table, with the tasks anywhere that read it."""
+    failed = failed_checks(workspace)
+    if not failed:
+        return {}
+    tables = read_tables(workspace)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for check in failed:
+        read_by = [f"{mission}/{task}" for mission, task in consumers(check, tables)]
+        entry = {"task": check.task, "table": check.table, "read_by": read_by}
+        out.setdefault(check.mission, []).append(entry)
+    return out
 
 
 def _criteria(out: Console, status: MissionStatus) -> None:

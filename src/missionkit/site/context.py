@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from missionkit.lifecycle import FINISHED, WORK_FINISHED, TaskState
 from missionkit.site.collect import REPORT, RESULT, MissionData, RunRecord, SiteData
 from missionkit.site.dag import Dag, layout
-from missionkit.site.lineage import FailedCheck, TableUse
+from missionkit.site.lineage import FailedCheck, TableUse, consumers
 from missionkit.site.palette import PALETTE, StateStyle, style
 from missionkit.spec.key import Key
 from missionkit.tracking.model import MISSION_AWAITING, Event
@@ -321,20 +321,24 @@ def _downstream(
     view: MissionView, failed: tuple[FailedCheck, ...], views: tuple[MissionView, ...]
 ) -> tuple[DownstreamView, ...]:
     """For each of ``view``'s failing checks on a table: the tasks of any mission reading it."""
-    out = []
-    for check in failed:
-        if check.mission != view.id:
-            continue
-        consumers = tuple(
-            Link(
-                f"{other.id}/{reader}",
-                f"{'' if other.id == view.id else other.id + '.md'}#task-{reader}",
-            )
-            for other in views
-            for use in other.tables
-            if (use.namespace, use.name) == (check.namespace, check.table)
-            for reader in use.readers
-            if (other.id, reader) != (view.id, check.task)
+    tables = {other.id: other.tables for other in views}
+    return tuple(
+        DownstreamView(
+            check.task,
+            check.table,
+            tuple(
+                Link(
+                    f"{mission}/{task}",
+                    f"{'' if mission == view.id else mission + '.md'}#task-{task}",
+                )
+                for mission, task in consumers(check, tables)
+            ),
         )
-        out.append(DownstreamView(check.task, check.table, consumers))
-    return tuple(out)
+        for check in failed
+        if check.mission == view.id
+    )
+
+
+def _page(mission: str, here: str) -> str:
+    """The link from mission ``here``'s page to mission ``mission``'s page ("" for itself)."""
+    return "" if mission == here else f"{mission}.md"

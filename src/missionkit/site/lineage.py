@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,3 +104,17 @@ def _event(line: str) -> tuple[str, str, dict[str, Any]] | None:
     if not (isinstance(mission, str) and isinstance(job, str) and job.startswith(mission + ".")):
         return None
     return mission, _CHECK.sub("", job[len(mission) + 1 :]), event
+
+
+def consumers(
+    check: FailedCheck, tables: Mapping[str, tuple[TableUse, ...]]
+) -> list[tuple[str, str]]:
+    """(mission, task) of every task that read the table ``check`` fails on, but its own."""
+    return [
+        (mission, reader)
+        for mission, uses in tables.items()
+        for use in uses
+        if (use.namespace, use.name) == (check.namespace, check.table)
+        for reader in use.readers
+        if (mission, reader) != (check.mission, check.task)
+    ]

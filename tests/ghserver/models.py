@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from .artifacts import ArtifactStore
 from .git import GitStore, Signature
 
 Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
@@ -178,6 +179,8 @@ class GitHubState:
         self.issues: dict[int, Issue] = {}
         self.comments: dict[int, Comment] = {}
         self.dispatches: list[Dispatch] = []
+        #: where workflow runs' artifacts are read (ghserver.artifacts); None: runs have none
+        self.artifacts: ArtifactStore | None = None
         from .h_copilot import CopilotSettings
 
         self.copilot = CopilotSettings()
@@ -380,6 +383,12 @@ class GitHubState:
         child.parent = None
         self.touch(parent)
         self.touch(child)
+
+    def new_run_id(self) -> int:
+        """The id of a workflow run that no ``workflow_dispatch`` started (a push, an issue
+        event), from the same sequence as the dispatches' runs."""
+        self._next_run_id += 1
+        return self._next_run_id - 1
 
     def record_dispatch(self, workflow: str, ref: str, inputs: dict[str, Any]) -> Dispatch:
         dispatch = Dispatch(

@@ -31,6 +31,7 @@ from .h_repo import DEFAULT_LABELS
 from .models import BOT_LOGIN, DEFAULT_WORKFLOWS, GitHubState, User
 from .openapi import OpenApi, foreign_urls
 from .render import Renderer
+from .artifacts import BLOB_PREFIX
 from .routes import Match, Router
 
 API_PREFIX = "/api/v3"
@@ -209,6 +210,9 @@ class GitHubTestServer:
 
     def _handle(self, h: _Handler) -> None:
         started = time.monotonic()
+        if h.command == "GET" and h.path.startswith(BLOB_PREFIX):
+            self._blob(h)
+            return
         with self._log_lock:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
@@ -217,6 +221,20 @@ class GitHubTestServer:
         finally:
             with self._log_lock:
                 self._in_flight -= 1
+
+    def _blob(self, h: _Handler) -> None:
+        """An artifact's zip at the unauthenticated URL its download redirects to."""
+        raw = h.path[len(BLOB_PREFIX) :].split("?")[0]
+        with self.state.lock:
+            store = self.state.artifacts
+            found = store.get(int(raw)) if store is not None and raw.isdigit() else None
+        data = found.path.read_bytes() if found is not None else b""
+        h.send_response(200 if found is not None else 404)
+        h.send_header("Content-Type", "application/zip")
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+        h.wfile.flush()
 
     def _answer(self, h: _Handler, started: float) -> None:
         method = h.command

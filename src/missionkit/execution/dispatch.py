@@ -12,6 +12,7 @@ from typing import Any
 from missionkit import clock
 from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.agents.copilot.follow import CopilotOwner, owns
+from missionkit.errors import CheckFailed
 from missionkit.execution.claims import lease_for, stale_reason
 from missionkit.execution.criteria import may_await_signoff
 from missionkit.execution.escalation import ESCALATED, escalate
@@ -30,7 +31,7 @@ from missionkit.spec.model import Mission, Task
 from missionkit.templating import render_template, render_text
 from missionkit.tracking.base import ExecutionOps
 from missionkit.tracking.model import Item, Key
-from missionkit.warehouse.location import scheme
+from missionkit.warehouse import travel
 
 DISPATCHER = "missionkit-dispatch"
 
@@ -60,10 +61,17 @@ class Claim:
         }
 
 
+def _shares_a_file(mission: Mission) -> bool:
+    """Whether the mission's jobs work on its DuckDB file (and so take turns with it)."""
+    try:
+        return travel.travels(mission) is not None
+    except CheckFailed:
+        return True  # a DuckDB file all the same, which cannot travel
+
+
 def claim_for(mission: Mission, task: Task) -> Claim:
     assert task.agent is not None
-    shared = mission.spec.warehouse and not mission.spec.warehouse_env
-    embedded = shared and scheme(mission.spec.warehouse or "") is None
+    embedded = _shares_a_file(mission)
     return Claim(
         mission.id,
         task.id,

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -51,10 +53,14 @@ class Artifact:
         )
 
 
-def travels(mission: Mission) -> str | None:
-    """The repository path of the mission's DuckDB file when it travels as an artifact."""
+def travels(mission: Mission, env: Mapping[str, str] | None = None) -> str | None:
+    """The repository path of the mission's DuckDB file when it travels as an artifact: its
+    ``warehouse:`` file, unless the variable ``warehouse_env`` names is set (in ``env``, by
+    default the process's), which makes the warehouse a server."""
     location = mission.spec.warehouse
-    if location is None or mission.spec.warehouse_env or scheme(location) is not None:
+    variables = os.environ if env is None else env
+    named = mission.spec.warehouse_env
+    if location is None or (named and variables.get(named)) or scheme(location) is not None:
         return None
     if not _SAFE_PATH.match(location):
         raise CheckFailed(
@@ -107,7 +113,9 @@ def read_plan(out: Path, mission: Mission) -> tuple[str, Artifact | None] | None
         return None
     data = json.loads(source.read_text(encoding="utf-8"))
     path = travels(mission)
-    if path is None or data.get("path") != path:
+    if path is None:
+        return None  # here the warehouse is a server (warehouse_env is set): nothing to take
+    if data.get("path") != path:
         raise CheckFailed(f"{FILE} names another warehouse than {mission.id}'s")
     given = data.get("artifact")
     return path, Artifact(**given) if isinstance(given, dict) else None

@@ -1,0 +1,50 @@
+"""Handlers: a workflow run's artifacts (listed, and downloaded through a redirect)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from .api import ApiResponse, Ctx, not_found
+from .artifacts import BLOB_PREFIX, StoredArtifact
+from .models import iso, node_id
+
+RETENTION = timedelta(days=30)
+
+
+def _render(ctx: Ctx, artifact: StoredArtifact) -> dict[str, Any]:
+    url = f"{ctx.render.repo_api}/actions/artifacts/{artifact.id}"
+    return {
+        "id": artifact.id,
+        "node_id": node_id("A", artifact.id),
+        "name": artifact.name,
+        "size_in_bytes": artifact.size,
+        "url": url,
+        "archive_download_url": f"{url}/zip",
+        "expired": False,
+        "digest": artifact.digest,
+        "created_at": iso(artifact.created_at),
+        "updated_at": iso(artifact.created_at),
+        "expires_at": iso(artifact.created_at + RETENTION),
+        "workflow_run": {"id": artifact.run_id, "repository_id": ctx.state.repo_id},
+    }
+
+
+def list_run_artifacts(ctx: Ctx) -> ApiResponse:
+    store = ctx.state.artifacts
+    found = store.of_run(int(ctx.request.params["run_id"])) if store is not None else []
+    per_page = min(int(ctx.request.query.get("per_page", "30")), 100)
+    page = max(int(ctx.request.query.get("page", "1")), 1)
+    shown = found[(page - 1) * per_page : page * per_page]
+    body = {"total_count": len(found), "artifacts": [_render(ctx, a) for a in shown]}
+    return ApiResponse(200, body)
+
+
+def download_artifact(ctx: Ctx) -> ApiResponse:
+    store = ctx.state.artifacts
+    raw_id = ctx.request.params["artifact_id"]
+    artifact = store.get(int(raw_id)) if store is not None and raw_id.isdigit() else None
+    if artifact is None or ctx.request.params["archive_format"] != "zip":
+        raise not_found()
+    location = f"{ctx.request.web_root}{BLOB_PREFIX}{artifact.id}"
+    return ApiResponse(302, None, {"Location": location})

@@ -47,4 +47,5 @@ def download_artifact(ctx: Ctx) -> ApiResponse:
     if artifact is None or ctx.request.params["archive_format"] != "zip":
         raise not_found()
     location = f"{ctx.request.web_root}{BLOB_PREFIX}{artifact.id}"
-    return ApiResponse(302, None, {"Location": location})
+    # no JSON body, as GitHub answers a redirect (a client would parse an empty JSON one)
+    return ApiResponse(302, None, {"Location": location, "Content-Type": "text/html; charset=utf-8"})

@@ -104,7 +104,9 @@ class Chain:
                 "sender": self.payloads.user(self.server.state.bot_login),
                 "workflow": f".github/workflows/{dispatch.workflow}",
             }
-            self._check(self.runner.run("workflow_dispatch", dispatch.workflow, body, dispatch.run_id))
+            self._check(
+                self.runner.run("workflow_dispatch", dispatch.workflow, body, dispatch.run_id)
+            )
         return self.runs[first:]
 
     def push(self) -> list[ActRun]:

@@ -57,7 +57,9 @@ class Pin:
 
 
 def pins(workflows: list[Path]) -> list[Pin]:
-    found = {Pin(m["repo"], m["sha"]) for path in workflows for m in _USES.finditer(path.read_text())}
+    found = {
+        Pin(m["repo"], m["sha"]) for path in workflows for m in _USES.finditer(path.read_text())
+    }
     return sorted(found, key=lambda p: p.repo)
 
 
@@ -164,7 +166,10 @@ def find_python(version: str) -> str:
 def _dependencies() -> list[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     build = project["build-system"]["requires"]
-    wanted = [*project["project"]["dependencies"], *project["project"]["optional-dependencies"]["data"]]
+    wanted = [
+        *project["project"]["dependencies"],
+        *project["project"]["optional-dependencies"]["data"],
+    ]
     return [*build, "editables", *wanted]
 
 
@@ -183,14 +188,22 @@ def dependencies_venv(python: str) -> Path:
             shutil.rmtree(venv, ignore_errors=True)
             subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)
             done = subprocess.run(
-                [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", *deps],
+                [
+                    str(venv / "bin" / "pip"),
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    *deps,
+                ],
                 capture_output=True,
                 text=True,
                 check=False,
                 timeout=1800,
             )
             if done.returncode:
-                raise Unavailable(f"installing missionkit's dependencies failed: {done.stderr[-2000:]}")
+                raise Unavailable(
+                    f"installing missionkit's dependencies failed: {done.stderr[-2000:]}"
+                )
             (venv / ".complete").touch()
     return venv
 
@@ -234,7 +247,15 @@ def node_modules(source: Path, pin: Pin) -> Path:
                     raise Unavailable(f"{pin.repo}@{pin.sha} has no {name}")
                 (folder / name).write_text(shown.stdout, encoding="utf-8")
             done = subprocess.run(
-                [npm, "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--silent"],
+                [
+                    npm,
+                    "ci",
+                    "--omit=dev",
+                    "--ignore-scripts",
+                    "--no-audit",
+                    "--no-fund",
+                    "--silent",
+                ],
                 cwd=folder,
                 capture_output=True,
                 text=True,
@@ -242,7 +263,9 @@ def node_modules(source: Path, pin: Pin) -> Path:
                 timeout=900,
             )
             if done.returncode:
-                raise Unavailable(f"npm ci for the stand-in of {pin.repo} failed: {done.stderr[-2000:]}")
+                raise Unavailable(
+                    f"npm ci for the stand-in of {pin.repo} failed: {done.stderr[-2000:]}"
+                )
             (folder / ".complete").touch()
     return folder / "node_modules"
 

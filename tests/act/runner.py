@@ -43,7 +43,8 @@ class ActRun:
     jobs: dict[str, str] = field(default_factory=dict)  # job name → succeeded | failed
 
     def describe(self) -> str:
-        return f"{self.workflow} on {self.event} (run {self.run_id}): exit {self.code}, jobs {self.jobs}"
+        where = f"{self.workflow} on {self.event} (run {self.run_id})"
+        return f"{where}: exit {self.code}, jobs {self.jobs}"
 
 
 class ActRunner:
@@ -71,7 +72,9 @@ class ActRunner:
         """The runner's environment (act passes it on to every step): the system's tools only,
         so that ``mission`` comes from the Python ``setup-python`` put on PATH."""
         tools = {Path(shutil.which(t) or "/usr/bin/true").parent for t in ("node", "git", "jq")}
-        path = os.pathsep.join([*(str(t) for t in sorted(tools)), "/usr/local/bin", "/usr/bin", "/bin"])
+        path = os.pathsep.join(
+            [*(str(t) for t in sorted(tools)), "/usr/local/bin", "/usr/bin", "/bin"]
+        )
         return {
             "PATH": path,
             "HOME": str(self.home),

@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from workflows.webhooks import Payloads
 
 from ghserver import GitHubTestServer
 from ghserver.artifacts import artifact_id
+from pgserver import PostgresServer
 
 pytestmark = pytest.mark.slow
 
@@ -94,9 +96,17 @@ def walk_the_mission(chain: Chain, gh: GitHubTestServer, payloads: Payloads) -> 
     assert mission.state == "closed", [gh.state.labels[i].name for i in mission.label_ids]
 
 
-def mission_log(gh: GitHubTestServer, repo: Path, task: str) -> str:
+def warehouse_history(gh: GitHubTestServer, repo: Path) -> dict[str, list[tuple[str, int, int]]]:
+    """Per task, the warehouse artifacts its history on GitHub says it read and wrote."""
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "mission"), "log", f"{MISSION}/{task}", "--tracker", "github"],
+        [
+            str(Path(sys.executable).parent / "mission"),
+            "log",
+            MISSION,
+            "--json",
+            "--tracker",
+            "github",
+        ],
         cwd=repo,
         env={
             "GITHUB_TOKEN": "token-bot",
@@ -109,7 +119,13 @@ def mission_log(gh: GitHubTestServer, repo: Path, task: str) -> str:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    found: dict[str, list[tuple[str, int, int]]] = {}
+    for event in json.loads(done.stdout):
+        entry = _ARTIFACT.match(event["reason"] or "")
+        if event["kind"] == "warehouse-artifact" and entry:
+            task = event["item"].partition("/")[2]
+            found.setdefault(task, []).append((entry["verb"], int(entry["id"]), int(entry["run"])))
+    return found
 
 
 def test_act_reads_the_workflow_files_as_they_are_but_for_queue() -> None:
@@ -131,16 +147,35 @@ def test_the_mission_runs_under_act_with_its_duckdb_file_as_artifacts(
     walk_the_mission(chain, gh, payloads)
 
     stored = {a.id: a for a in gh.state.artifacts.all()}  # type: ignore[union-attr]
+    history = warehouse_history(gh, repo)
     previous: tuple[int, int] | None = None
     for task in DATA_TASKS:
-        entries = [m.groupdict() for m in _ARTIFACT.finditer(mission_log(gh, repo, task))]
-        wrote = [(int(e["id"]), int(e["run"])) for e in entries if e["verb"] == "wrote"]
-        read = [(int(e["id"]), int(e["run"])) for e in entries if e["verb"] == "read"]
+        wrote = [(i, run) for verb, i, run in history.get(task, []) if verb == "wrote"]
+        read = [(i, run) for verb, i, run in history.get(task, []) if verb == "read"]
         assert wrote, f"{task}'s history names no warehouse artifact it wrote"
         for artifact, run in wrote:
             assert artifact in stored and stored[artifact].run_id == run, (task, artifact, run)
-            name = f"missionkit-warehouse-{MISSION}-{task}-{run}-1"
-            assert artifact == artifact_id(name)
+            assert artifact == artifact_id(f"missionkit-warehouse-{MISSION}-{task}-{run}-1")
         if previous is not None:
             assert previous in read, f"{task} read {read}, not the newest one, {previous}"
         previous = wrote[-1]
+
+
+def test_the_mission_runs_under_act_on_a_postgresql_server(
+    runner_setup: object, gh: GitHubTestServer, tmp_path: Path, pg_server: PostgresServer
+) -> None:
+    """The mission's warehouse a PostgreSQL database (a URL without credentials); the runner's
+    environment holds libpq's credentials, as a self-hosted runner's would: the workflow files
+    pass no secret to the step that runs task code, and none is needed."""
+    url = pg_server.create_database(f"act_{uuid.uuid4().hex[:12]}")
+
+    def on_postgres(text: str) -> str:
+        text = text.replace("warehouse: warehouse/healthcare.duckdb", f"warehouse: {url}")
+        return re.sub(r"^warehouse_env: .*\n", "", text, flags=re.M)
+
+    repo = make_repo(tmp_path / "repo", on_postgres)
+    runner = ActRunner(runner_setup, gh, repo, tmp_path / "act", env=pg_server.env())  # type: ignore[arg-type]
+    payloads = Payloads(gh, tmp_path / "payloads")
+    walk_the_mission(Chain(runner, gh, payloads), gh, payloads)
+    assert gh.state.artifacts.all() == []  # type: ignore[union-attr]  # nothing travels
+    assert warehouse_history(gh, repo) == {}

@@ -60,7 +60,9 @@ class ArtifactStore:
             archive = entry / f"{entry.name}.zip"
             if archive.is_file():
                 made = datetime.fromtimestamp(archive.stat().st_mtime, UTC).replace(microsecond=0)
-                found.append(StoredArtifact(artifact_id(entry.name), entry.name, run_id, archive, made))
+                found.append(
+                    StoredArtifact(artifact_id(entry.name), entry.name, run_id, archive, made)
+                )
         return found
 
     def all(self) -> list[StoredArtifact]:

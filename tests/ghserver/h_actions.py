@@ -48,4 +48,6 @@ def download_artifact(ctx: Ctx) -> ApiResponse:
         raise not_found()
     location = f"{ctx.request.web_root}{BLOB_PREFIX}{artifact.id}"
     # no JSON body, as GitHub answers a redirect (a client would parse an empty JSON one)
-    return ApiResponse(302, None, {"Location": location, "Content-Type": "text/html; charset=utf-8"})
+    return ApiResponse(
+        302, None, {"Location": location, "Content-Type": "text/html; charset=utf-8"}
+    )

@@ -25,13 +25,13 @@ from .api import (
     Ctx,
     RequestRecord,
 )
+from .artifacts import BLOB_PREFIX
 from .faults import PRIMARY_MESSAGE, Fault, Faults, WriteThrottle, fault_response
 from .h_events import record, snapshot
 from .h_repo import DEFAULT_LABELS
 from .models import BOT_LOGIN, DEFAULT_WORKFLOWS, GitHubState, User
 from .openapi import OpenApi, foreign_urls
 from .render import Renderer
-from .artifacts import BLOB_PREFIX
 from .routes import Match, Router
 
 API_PREFIX = "/api/v3"

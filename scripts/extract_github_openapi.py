@@ -83,6 +83,8 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     (_R + "/collaborators/{username}/permission", "get"),
     (_R + "/actions/workflows/{workflow_id}", "get"),
     (_R + "/actions/workflows/{workflow_id}/dispatches", "post"),
+    (_R + "/actions/artifacts/{artifact_id}", "get"),
+    (_R + "/actions/artifacts/{artifact_id}/{archive_format}", "get"),
     (_R + "/pulls", "get"),
     (_R + "/pulls", "post"),
     (_R + "/pulls/{pull_number}", "get"),

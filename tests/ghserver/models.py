@@ -178,6 +178,7 @@ class GitHubState:
         self.issues: dict[int, Issue] = {}
         self.comments: dict[int, Comment] = {}
         self.dispatches: list[Dispatch] = []
+        self.artifacts: dict[int, Any] = {}  # h_artifacts.Artifact by id
         from .h_copilot import CopilotSettings
 
         self.copilot = CopilotSettings()

@@ -14,6 +14,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import h_artifacts as artifacts
 from . import h_events as events
 from . import h_git as git
 from . import h_issues as issues
@@ -72,6 +73,8 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", _R + "/collaborators/{username}/permission", repo.collaborator_permission),
     ("GET", _R + "/actions/workflows/{workflow_id}", repo.get_workflow),
     ("POST", _R + "/actions/workflows/{workflow_id}/dispatches", repo.dispatch_workflow),
+    ("GET", _R + "/actions/artifacts/{artifact_id}", artifacts.get_artifact),
+    ("GET", _R + "/actions/artifacts/{artifact_id}/{archive_format}", artifacts.download_artifact),
     ("GET", _R + "/pulls", pulls.list_pulls),
     ("POST", _R + "/pulls", pulls.create_pull),
     ("GET", _R + "/pulls/{pull_number}", pulls.get_pull),

@@ -26,6 +26,7 @@ from .api import (
     RequestRecord,
 )
 from .faults import PRIMARY_MESSAGE, Fault, Faults, WriteThrottle, fault_response
+from .h_artifacts import BLOBS, blob
 from .h_events import record, snapshot
 from .h_repo import DEFAULT_LABELS
 from .models import BOT_LOGIN, DEFAULT_WORKFLOWS, GitHubState, User
@@ -222,6 +223,9 @@ class GitHubTestServer:
         method = h.command
         split = urllib.parse.urlsplit(h.path)
         path, raw_query = split.path, split.query
+        if method == "GET" and path.startswith(BLOBS):
+            self._send_blob(h, path)
+            return
         web_root = self.url
         api_root = web_root
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
@@ -376,6 +380,18 @@ class GitHubTestServer:
         with self.state.lock:
             user = self.state.user(login) or self.state.add_user(login, "none")
         return user
+
+    def _send_blob(self, h: _Handler, path: str) -> None:
+        """An artifact's zip at its storage URL, which takes no token: one sent leaks it."""
+        if h.headers.get("Authorization"):
+            self._problem(f"a token was sent to the blob storage URL {path}")
+        data = blob(self.state, path)
+        h.send_response(200 if data is not None else 404)
+        h.send_header("Content-Type", "application/zip")
+        h.send_header("Content-Length", str(len(data or b"")))
+        h.end_headers()
+        h.wfile.write(data or b"")
+        h.wfile.flush()
 
     def _send(
         self, h: _Handler, response: ApiResponse, request_id: str, version: str | None = None

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 RESULTS = "run_results.json"
 SUMMARY = "dbt_summary.md"
 LOG = "dbt.log"
-_BAD = ("error", "fail", "runtime error")
+BAD_STATUSES = ("error", "fail", "runtime error")
 
 
 def build(ctx: AgentContext, inputs: DbtInputs) -> AgentResult:
@@ -176,8 +176,8 @@ def _run(
         results = json.loads(produced.read_text(encoding="utf-8"))["results"]
     except (ValueError, KeyError) as exc:
         return failed("dbt build failed", f"cannot read {RESULTS}: {exc}", [log_path])
-    rows = [_row(r) for r in results]
-    bad = [r for r in rows if r["status"] in _BAD]
+    rows = [result_row(r) for r in results]
+    bad = [r for r in rows if r["status"] in BAD_STATUSES]
     ok = proc.returncode == 0 and not bad
     report = _report(rows, bad, ok, files, select, proc.returncode)
     summary = ctx.run_dir / SUMMARY
@@ -215,7 +215,7 @@ def _datasets(target_dir: Path, results: list[dict[str, Any]]) -> tuple[tuple[st
     return tuple(sorted(set(reads))), tuple(sorted(set(writes)))
 
 
-def _row(result: dict[str, Any]) -> dict[str, Any]:
+def result_row(result: dict[str, Any]) -> dict[str, Any]:
     unique_id = str(result.get("unique_id", ""))
     kind, _, rest = unique_id.partition(".")
     name = rest.split(".")[1] if rest.count(".") >= 1 else unique_id

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from missionkit.cli.params import missions_option, opened, tracker_options
+from missionkit.cli.params import missions_option, opened, settings, tracker_options
 from missionkit.errors import CheckFailed
 from missionkit.spec.loader import load_missions
 from missionkit.spec.model import Mission
@@ -63,7 +63,8 @@ def prepare(
 
                 if not isinstance(backend, GitHubTracker):
                     raise CheckFailed("warehouse artifacts are downloaded from GitHub only")
-                download_artifact(backend, artifact.id, out / DOWNLOADED / mission.id)
+                token = settings(tracker, repo, api_url).token or ""
+                download_artifact(backend, token, artifact.id, out / DOWNLOADED / mission.id)
                 click.echo(f"{mission.id}: downloaded warehouse artifact {artifact.id}")
             else:
                 click.echo(f"{mission.id}: no warehouse artifact to download")

@@ -1,7 +1,8 @@
 """Download a workflow artifact by id: its zip, through the redirect GitHub answers with.
 
-PyGithub follows the redirect to the storage URL without the token when the host differs.
-The zip is untrusted: a member whose path leaves the folder, or a link, is refused.
+The API answers 302 with a signed URL of GitHub's storage (another host, e.g. one of
+``blob.core.windows.net``), which is fetched without the token. The zip is untrusted: a member
+whose path leaves the folder, or a link, is refused.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from github import GithubException
+import requests
 
 from missionkit.tracking.github.client import GitHubError
 from missionkit.tracking.github.tracker import GitHubTracker
@@ -18,7 +19,9 @@ from missionkit.tracking.github.tracker import GitHubTracker
 CHUNK = 1 << 20
 
 
-def download_artifact(tracker: GitHubTracker, artifact_id: int, dest: Path) -> list[Path]:
+def download_artifact(
+    tracker: GitHubTracker, token: str, artifact_id: int, dest: Path, timeout: float = 300
+) -> list[Path]:
     """Unzip artifact ``artifact_id`` of the tracker's repository into ``dest``; its files."""
     artifact = tracker.client.call(
         lambda: tracker.repo.get_artifact(artifact_id), what=f"read artifact {artifact_id}"
@@ -28,11 +31,27 @@ def download_artifact(tracker: GitHubTracker, artifact_id: int, dest: Path) -> l
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         zipped = Path(tmp) / "artifact.zip"
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+        }
         try:
-            tracker.gh.requester.getFile(
-                artifact.archive_download_url, str(zipped), chunk_size=CHUNK
+            answer = requests.get(
+                artifact.archive_download_url, headers=headers, allow_redirects=False, timeout=60
             )
-        except (GithubException, OSError) as exc:
+            location = answer.headers.get("Location", "")
+            if answer.status_code != 302 or not location.startswith(("https://", "http://")):
+                raise GitHubError(
+                    f"cannot download artifact {artifact_id}: GitHub answered "
+                    f"{answer.status_code} without a download URL"
+                )
+            with requests.get(location, stream=True, timeout=timeout) as blob:
+                blob.raise_for_status()
+                with zipped.open("wb") as out:
+                    for block in blob.iter_content(CHUNK):
+                        out.write(block)
+        except (requests.RequestException, OSError) as exc:
             raise GitHubError(f"cannot download artifact {artifact_id}: {exc}") from None
         return _unzip(zipped, dest, artifact_id)
 

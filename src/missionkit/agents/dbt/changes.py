@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from missionkit.agents.dbt.build import BAD_STATUSES, result_row
+from missionkit.agents.dbt.build import BAD_STATUSES, dbt_process_env, result_row
 from missionkit.agents.dbt.generate import PROFILE, write_profile
 from missionkit.agents.dbt.inputs import DbtInputs
 from missionkit.errors import CheckFailed
-from missionkit.process import command_env, secret_names
 from missionkit.spec.model import Mission
 from missionkit.warehouse.base import Warehouse
 from missionkit.warehouse.duckdb import DuckDBWarehouse
@@ -231,14 +230,8 @@ class _ProjectRun:
         command = [self.dbt, *(["--quiet"] if quiet else []), verb, "--project-dir", str(project)]
         command += ["--profiles-dir", str(self.profiles), "--target-path", str(target)]
         command += ["--log-path", str(self.scratch / "logs"), *args]
-        env = {
-            **command_env(self.env, secret_names(self.mission)),
-            **self.dbt_env,
-            "MISSIONKIT_DBT_SCHEMA": self.schema,
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "DBT_USE_COLORS": "false",
-            "DBT_PARTIAL_PARSE": "false",
-        }
+        env = dbt_process_env(self.env, self.mission, self.dbt_env, self.schema)
+        env["DBT_PARTIAL_PARSE"] = "false"
         try:
             proc = subprocess.run(
                 command,

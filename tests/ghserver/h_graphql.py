@@ -1,13 +1,14 @@
-"""``POST /graphql``: every document validated against GitHub's public schema, then executed.
+"""``POST /graphql``: documents validated against GitHub's public schema, then executed.
 
 The schema is ``tests/data/github/schema.graphql`` (``@octokit/graphql-schema``); a document
 that does not parse or validate is answered like GitHub answers it (200, ``errors``, no
 ``data``) and recorded as a validation problem.  A valid one runs with graphql-core on the same
 in-memory state as the REST handlers, so both APIs see the same issues.  Only the fields
-missionkit reads are resolved (others resolve to null): ``repository`` (``id``, ``labels``,
-``suggestedActors``), ``user``, and the mutations ``createIssue``, ``createLabel`` and
-``addSubIssue``.  Mutations run in document order; ``limit`` (a ``partial`` fault) applies
-only the first ``limit`` of them and skips the rest.
+missionkit reads are resolved (others resolve to null): ``repository`` (``id``, ``labels``),
+``user``, ``viewer``, and the mutations ``createIssue``, ``createLabel`` and ``addSubIssue``.
+Copilot's ``suggestedActors`` check, which the public schema lacks, is answered by
+:mod:`h_copilot` unvalidated.  Mutations run in document order; ``limit`` (a ``partial``
+fault) applies only the first ``limit`` of them and skips the rest.
 """
 
 from __future__ import annotations
@@ -97,12 +98,13 @@ def handle(ctx: Ctx, limit: int | None = None) -> tuple[ApiResponse, list[str]]:
     body = ctx.body
     query = str(body.get("query") or "")
     variables = body.get("variables") or {}
+    if "suggestedActors" in query:
+        # Copilot's documented check; not in the public schema (15.26.1) yet, so not validated
+        return copilot.graphql(ctx), []
     found = problems(query)
     if found:
         shown = [f"GraphQL refused: {e.message}" for e in found]
         return ApiResponse(200, {"errors": [_formatted(e) for e in found]}), shown
-    if "suggestedActors" in query:
-        return copilot.graphql(ctx), []
     result = execute(
         schema(), parse(query), root_value=_Root(ctx, limit), variable_values=variables
     )

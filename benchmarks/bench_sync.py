@@ -23,6 +23,7 @@ import contextlib
 import math
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -35,6 +36,7 @@ from missionkit.errors import MissionkitError  # noqa: E402
 from missionkit.spec.loader import load_missions  # noqa: E402
 from missionkit.tracking.apply import apply_plan  # noqa: E402
 from missionkit.tracking.desired import parse_marker  # noqa: E402
+from missionkit.tracking.drift import Synced, digest, split_body  # noqa: E402
 from missionkit.tracking.github.gql_sync import apply_plan_graphql  # noqa: E402
 from missionkit.tracking.github.tracker import GitHubTracker  # noqa: E402
 from missionkit.tracking.plan import make_plan  # noqa: E402
@@ -134,6 +136,11 @@ def canonical(state: GitHubState) -> tuple[dict[str, object], list[str]]:
         for number, key in keys.items():
             issue = state.issues[number]
             body = issue.body or ""
+            synced, parts = Synced.parse(body), split_body(body)
+            if synced and synced.body and parts and digest(parts.section or "") != synced.body:
+                problems.append(f"{key}: the body's digest is not that of its text")
+            # the digest hashes the text with its issue numbers, which differ between runs
+            body = re.sub(r'"body":"[0-9a-f]{16}"', '"body":"…"', body)
             for other, name in sorted(keys.items(), reverse=True):
                 body = body.replace(f"#{other}", f"#<{name}>")
             if len(set(issue.blocked_by)) != len(issue.blocked_by):

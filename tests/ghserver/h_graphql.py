@@ -31,10 +31,12 @@ from graphql import (
 
 from . import h_copilot as copilot
 from .api import ApiResponse, Ctx
-from .h_relations import MAX_SUB_ISSUES
+from .h_relations import MAX_DEPENDENCIES, MAX_SUB_ISSUES
 from .models import Issue, node_id
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "github" / "schema.graphql"
+#: GitHub's addBlockedBy, published in its docs' schema, not yet in the npm package's
+EXTENSION_PATH = SCHEMA_PATH.with_name("schema-blocked-by.graphql")
 TITLE_MAX = 256
 BODY_MAX = 65536
 
@@ -44,6 +46,7 @@ def schema() -> GraphQLSchema:
     # GitHub's published SDL repeats a few fields and deprecates some interface fields only on
     # their implementations: graphql-core refuses both unless told the SDL is GitHub's own.
     text = SCHEMA_PATH.read_text(encoding="utf-8")
+    text += "\n" + EXTENSION_PATH.read_text(encoding="utf-8")
     return build_schema(text, assume_valid=True, assume_valid_sdl=True)
 
 
@@ -281,6 +284,33 @@ class _Root:
             state.link_sub_issue(parent, issue)
         return {
             "issue": issue_node(self.ctx, issue),
+            "clientMutationId": input.get("clientMutationId"),
+        }
+
+    def addBlockedBy(self, _info: Any, input: dict[str, Any]) -> dict[str, Any] | None:
+        """As REST's ``POST …/dependencies/blocked_by``, with its limits and messages."""
+        if not self._admit():
+            return None
+        issue = self._issue(input["issueId"])
+        blocker = self._issue(input["blockingIssueId"])
+        if blocker.number == issue.number:
+            raise Failure("UNPROCESSABLE", "An issue cannot be blocked by itself")
+        if blocker.number in issue.blocked_by:
+            raise Failure("UNPROCESSABLE", "Issue is already blocked by this issue")
+        if len(issue.blocked_by) >= MAX_DEPENDENCIES:
+            raise Failure(
+                "UNPROCESSABLE",
+                f"An issue cannot be blocked by more than {MAX_DEPENDENCIES} issues",
+            )
+        if len(self.ctx.state.blocking(blocker.number)) >= MAX_DEPENDENCIES:
+            raise Failure(
+                "UNPROCESSABLE", f"An issue cannot block more than {MAX_DEPENDENCIES} issues"
+            )
+        issue.blocked_by.append(blocker.number)
+        self.ctx.state.touch(issue)
+        return {
+            "issue": issue_node(self.ctx, issue),
+            "blockingIssue": issue_node(self.ctx, blocker),
             "clientMutationId": input.get("clientMutationId"),
         }
 

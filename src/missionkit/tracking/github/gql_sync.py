@@ -1,7 +1,7 @@
 """``mission sync --api graphql``: the same plan, its labels and new issues sent in batches.
 
-The plan is the one ``mission plan`` prints (read over REST: GraphQL's public schema has no
-blocked-by counts).  Applying it:
+The plan is the one ``mission plan`` prints (read over REST: GraphQL gives no blocked-by
+counts).  Applying it:
 
 1. the labels the new issues need (``CreateLabel`` changes, and the ``after:`` labels that
    REST creates implicitly) are created, 10 to a request;
@@ -9,7 +9,9 @@ blocked-by counts).  Applying it:
    assignees: an issue waits for the issues its body links to (its mission, its
    prerequisites) and for its parent, so every body is exactly the one REST writes;
 3. every other change runs as over REST, in the plan's order; a sub-issue link already made
-   at creation costs nothing.
+   at creation costs nothing;
+4. the blocked-by relations are added last, 10 to a request (a pull request is never sent as
+   a blocker: the tracker warns, as over REST).
 
 Then the read-back of silently dropped writes runs as after a REST sync.
 """
@@ -24,9 +26,10 @@ from missionkit.tracking.apply import SyncResult, _apply_one
 from missionkit.tracking.desired import render_body
 from missionkit.tracking.github.gql_writes import GraphQLWrites, NewIssue
 from missionkit.tracking.github.graphql import BATCH
+from missionkit.tracking.github.issues import raw
 from missionkit.tracking.limits import MAX_SUB_ISSUES
 from missionkit.tracking.model import Item, Key
-from missionkit.tracking.plan import Change, Create, Link, Plan
+from missionkit.tracking.plan import Block, Change, Create, Link, Plan
 from missionkit.tracking.policy import item_labels
 
 if TYPE_CHECKING:
@@ -71,17 +74,42 @@ def apply_plan_graphql(
             if change.action == "label":
                 done(change)
     parented = _create_in_waves(plan, creates, items, titles, link, writes, done)
+    blocks: list[Block] = []
     for change in plan.changes:
         if change.action in ("label", "create"):
             continue
         if isinstance(change, Link) and parented.get(change.key) == change.target:
             done(change)  # hung under its parent when it was created
             continue
+        if isinstance(change, Block):
+            blocks.append(change)
+            continue
         _apply_one(change, tracker, items, titles, link)
         done(change)
+    _add_blockers(blocks, items, tracker, writes, done)
     dropped = tracker.read_back(plan, result.applied, items) if result.applied else []
     result.warnings = [*plan.warnings, *tracker.warnings, *dropped]
     return result
+
+
+def _add_blockers(
+    blocks: list[Block],
+    items: dict[Key, Item],
+    tracker: GitHubTracker,
+    writes: GraphQLWrites,
+    done: Callable[[Change], None],
+) -> None:
+    pairs: list[tuple[Item, Item]] = []
+    for change in blocks:
+        assert change.key is not None and change.target is not None
+        item, blocker = items[change.key], items[change.target]
+        if raw(tracker.issues.issue(blocker)).get("pull_request"):
+            tracker.add_blocker(item, blocker)  # says why it is not related
+        else:
+            pairs.append((item, blocker))
+    writes.add_blockers(pairs)
+    for change in blocks:
+        done(change)
 
 
 def _create_in_waves(

@@ -2,13 +2,13 @@
 
 ``createIssue`` takes the repository, title, body, label ids, assignee ids and the parent
 issue in one mutation, so an issue is created already labelled, assigned and hung under its
-parent.  GitHub's public schema (``@octokit/graphql-schema`` 15.26.1) has no issue types and
-no blocked-by relations: an issue's type is set over REST after it is created (only where the
-owner defines a fitting type), and relations stay REST (see the tracker).
+parent; ``addBlockedBy`` relates two issues, 10 to a request too.  GitHub's public schema
+(``@octokit/graphql-schema`` 15.26.1) has no issue types: an issue's type is set over REST after
+it is created (only where the owner defines a fitting type).
 
 A batch whose answer is lost (5xx, timeout, dropped connection) may be applied in part: the
-labels are read again, or the missions' issues listed again by their hidden marker, and only
-what is still missing is sent again.
+labels are read again, the missions' issues listed again by their hidden marker, or the
+blocked issues' relations listed again, and only what is still missing is sent again.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ REPOSITORY = """query($owner: String!, $name: String!, $after: String) {
   }
 }"""
 LABEL_FIELDS = "label { id name }"
+BLOCK_FIELDS = "issue { number } blockingIssue { number }"
+ALREADY_BLOCKED = "already blocked by"
 ISSUE_FIELDS = (
     "issue { id fullDatabaseId number title body url state updatedAt parent { number } "
     "labels(first: 100) { nodes { name } } assignees(first: 10) { nodes { login } } }"
@@ -145,6 +147,44 @@ class GraphQLWrites:
             for n, login in enumerate(batch):
                 found = answer.data.get(f"u{n}")
                 self.users[login] = str(found["id"]) if found else None
+
+    # -- blocked-by relations --------------------------------------------------------------
+    def add_blockers(self, pairs: Sequence[tuple[Item, Item]]) -> None:
+        """Mark each ``(item, blocker)`` pair related, 10 to a request; a pair a lost answer may
+        have applied is looked up (the item's blockers, over REST) before it is sent again."""
+        for batch in chunked(list(pairs)):
+            pending = list(batch)
+            for _ in range(CREATE_ATTEMPTS):
+                try:
+                    self._block(pending)
+                    break
+                except Ambiguous:
+                    pending = [
+                        (item, blocker)
+                        for item, blocker in pending
+                        if blocker.uid not in self.tracker.blockers(item)
+                    ]
+                    if not pending:
+                        break
+            else:
+                raise GitHubError(
+                    f"mark {len(pending)} issues blocked: no answer after {CREATE_ATTEMPTS} tries"
+                )
+
+    def _block(self, pairs: Sequence[tuple[Item, Item]]) -> None:
+        issues = self.tracker.issues
+        inputs = [
+            {
+                "issueId": str(issues.issue(item).node_id),
+                "blockingIssueId": str(issues.issue(blocker).node_id),
+            }
+            for item, blocker in pairs
+        ]
+        what = ", ".join(f"#{i.number} blocked by #{b.number}" for i, b in pairs)
+        _, errors = self.api.mutate("addBlockedBy", "AddBlockedByInput", BLOCK_FIELDS, inputs, what)
+        refused = [m for m in errors.values() if ALREADY_BLOCKED not in m]
+        if refused:
+            raise GitHubError(f"mark {what}: GitHub refused: {'; '.join(refused)}")
 
     # -- issues ----------------------------------------------------------------------------
     def create_issues(self, wanted: Sequence[NewIssue]) -> dict[Key, Item]:

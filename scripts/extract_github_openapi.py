@@ -84,6 +84,7 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     (_R + "/actions/workflows/{workflow_id}", "get"),
     (_R + "/actions/workflows/{workflow_id}/dispatches", "post"),
     (_R + "/actions/runs/{run_id}/artifacts", "get"),
+    (_R + "/actions/artifacts/{artifact_id}", "get"),
     (_R + "/actions/artifacts/{artifact_id}/{archive_format}", "get"),
     (_R + "/pulls", "get"),
     (_R + "/pulls", "post"),

@@ -151,7 +151,13 @@ def test_relations_added_and_removed_by_hand_are_drift_never_reverted_silently(g
 
 def test_a_sub_issue_added_by_hand_is_drift(gh: Gh) -> None:
     mission = issue_number(gh.server, "claims")
-    made = as_user(gh.server, "alex-kim", "POST", "/issues", {"title": "Notify the payer"})
+    made = as_user(
+        gh.server,
+        "alex-kim",
+        "POST",
+        "/issues",
+        {"title": "Notify the payer", "body": "Call them before Friday."},
+    )
     as_user(
         gh.server, "dana-lee", "POST", f"/issues/{mission}/sub_issues", {"sub_issue_id": made["id"]}
     )
@@ -239,7 +245,13 @@ def test_pull_a_relation_added_by_hand(gh: Gh) -> None:
 
 def test_pull_a_sub_issue_added_by_hand_as_a_new_task(gh: Gh) -> None:
     mission = issue_number(gh.server, "claims")
-    made = as_user(gh.server, "alex-kim", "POST", "/issues", {"title": "Notify the payer"})
+    made = as_user(
+        gh.server,
+        "alex-kim",
+        "POST",
+        "/issues",
+        {"title": "Notify the payer", "body": "Call them before Friday."},
+    )
     as_user(
         gh.server, "dana-lee", "POST", f"/issues/{mission}/sub_issues", {"sub_issue_id": made["id"]}
     )
@@ -247,6 +259,7 @@ def test_pull_a_sub_issue_added_by_hand_as_a_new_task(gh: Gh) -> None:
     adopted = gh.issue("claims/notify-the-payer")
     assert adopted.number == made["number"]
     assert "mission:claims" in labels_of(gh.server, adopted.number)
+    assert adopted.body.startswith("Call them before Friday.\n\n<!-- missionkit:")
 
 
 def test_a_change_on_both_sides_is_a_conflict_never_overwritten(gh: Gh) -> None:
@@ -285,3 +298,95 @@ def test_pull_propose_opens_one_pull_request_and_keeps_the_drift_until_merged(gh
     with gh.server.state.lock:
         assert git.branch("missionkit/pull") == head
         assert len([i for i in gh.server.state.issues.values() if i.pull is not None]) == 1
+
+
+NOTE = "Alex: the payer sends the extract on Mondays."
+
+
+def _edit_body(gh: Gh, key: str, edit: Any, login: str = "alex-kim") -> int:
+    n = issue_number(gh.server, key)
+    as_user(gh.server, login, "PATCH", f"/issues/{n}", {"body": edit(gh.issue(key).body)})
+    return n
+
+
+def test_text_a_person_adds_to_the_body_is_drift_kept_by_sync_removed_by_overwrite(
+    gh: Gh,
+) -> None:
+    """What a person writes outside missionkit's part of a body (above or below it) is shown
+    by the plan, kept by every sync, even one that rewrites missionkit's part, and removed
+    only by --overwrite."""
+    n = _edit_body(gh, "claims/review", lambda body: f"Heads-up first.\r\n\r\n{body}\r\n{NOTE}\r\n")
+    out, _ = gh.cli("plan")
+    assert (
+        f"drift: claims/review #{n}: a person's text in the body: “Heads-up first. {NOTE}”; "
+        "sync keeps it"
+    ) in out
+    assert [(d["field"], d["synced"]) for d in gh.plan()["drift"]] == [("notes", "")]
+    gh.server.reset_log()
+    gh.cli("sync")
+    assert gh.server.writes == [], "nothing to write: the files did not change"
+    # the task changes in the file: missionkit's part is rewritten, the person's text stays
+    path = Path("missions/claims.md")
+    path.write_text(path.read_text().replace("owner: alex-kim", "owner: sam-okafor"))
+    gh.cli("sync")
+    body = gh.issue("claims/review").body
+    assert body.startswith("Heads-up first.\r\n\r\n<!-- missionkit:")
+    assert body.endswith(f"<!-- missionkit: end -->\n\r\n{NOTE}\r\n")
+    assert "**Owner:** @sam-okafor" in body
+    assert gh.plan()["drift"] == [], "the sync that wrote the body recorded the text as seen"
+    # more text, then --overwrite: the body is missionkit's alone again
+    _edit_body(gh, "claims/review", lambda body: body + "One more thing.\n")
+    assert [d["field"] for d in gh.plan()["drift"]] == ["notes"]
+    plan, _ = gh.cli("plan", "--overwrite")
+    assert "sync removes it (--overwrite)" in plan
+    gh.cli("sync", "--overwrite")
+    body = gh.issue("claims/review").body
+    assert body.startswith("<!-- missionkit:") and body.endswith("<!-- missionkit: end -->\n")
+    assert NOTE not in body and gh.plan()["drift"] == []
+
+
+def test_a_hand_edit_of_missionkits_part_is_drift_and_a_conflict_when_the_task_changes(
+    gh: Gh,
+) -> None:
+    n = _edit_body(
+        gh, "claims/review", lambda b: b.replace("_None given._", "- [x] Read it twice"), "dana-lee"
+    )
+    path = Path("missions/claims.md")
+    mission = path.read_text()
+    out, _ = gh.cli("plan")
+    assert (
+        f"drift: claims/review #{n}: missionkit's part of the body edited by hand; sync keeps it"
+        in out
+    )
+    # the task changes in the file too: a conflict, and GitHub's text is kept
+    path.write_text(
+        mission.replace(
+            "    owner: alex-kim\n", "    owner: alex-kim\n    acceptance: [Every row read]\n"
+        )
+    )
+    out, _ = gh.cli("plan")
+    assert (
+        "edited by hand, and the task changed in the files: conflict; sync keeps GitHub's text"
+        in out
+    )
+    gh.cli("sync")
+    body = gh.issue("claims/review").body
+    assert "Every row read" not in body, "GitHub's text is kept, never overwritten silently"
+    gh.cli("sync", "--overwrite")
+    body = gh.issue("claims/review").body
+    assert "- [ ] Every row read" in body and gh.plan()["drift"] == []
+
+
+def test_pull_leaves_a_persons_text_in_the_body_where_it_is(gh: Gh) -> None:
+    n = _edit_body(gh, "claims/extract", lambda body: body + NOTE)
+    path = Path("missions/claims.md")
+    before = path.read_text()
+    out, _ = gh.cli("pull")
+    assert (
+        f"skipped: claims/extract #{n}: notes: a person's text in the body stays on GitHub" in out
+    )
+    assert path.read_text() == before
+    gh.server.reset_log()
+    gh.cli("sync")
+    assert gh.server.writes == []
+    assert gh.issue("claims/extract").body.endswith(NOTE)

@@ -98,7 +98,9 @@ def test_each_run_starts_then_ends_under_the_mission_with_its_tables(
         {"namespace": namespace, "name": "raw.patients", "facets": {}, "outputFacets": {}}
     ]
     assert [d["name"] for d in ends["m.check"]["inputs"]] == ["raw.patients"]
-    assert [d["name"] for d in ends["m.load.check-0"]["inputs"]] == []
+    # a sql check's tables come from its query
+    assert [d["name"] for d in ends["m.load.check-0"]["inputs"]] == ["raw.patients"]
+    assert [d["name"] for d in ends["m.check.check-0"]["inputs"]] == ["raw.patients"]
 
 
 def test_the_site_reads_the_events_as_data_and_skips_what_is_not_an_event(
@@ -144,10 +146,11 @@ def test_a_failing_check_on_a_table_names_the_tasks_that_read_it(
         tracker.close()
     (view,) = site_context(data, datetime.now(UTC)).index.missions
     assert [(d.task, d.table, [c.text for c in d.consumers]) for d in view.downstream] == [
+        ("check", "raw.patients", []),  # load's checks read it too, but load writes it
         ("load", "raw.patients", ["m/check"]),
         ("load", "raw.expected", []),
     ]
-    assert view.downstream[0].consumers[0].href == "#task-check"
+    assert view.downstream[1].consumers[0].href == "#task-check"
 
 
 def test_mission_status_names_what_reads_a_table_whose_check_fails(
@@ -159,6 +162,7 @@ def test_mission_status_names_what_reads_a_table_whose_check_fails(
     assert main(["status", "--json"]) == 0
     (shown,) = json.loads(capsys.readouterr().out)
     assert shown["downstream"] == [
+        {"task": "check", "table": "raw.patients", "read_by": []},
         {"task": "load", "table": "raw.patients", "read_by": ["m/check"]},
         {"task": "load", "table": "raw.expected", "read_by": []},
     ]

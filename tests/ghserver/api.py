@@ -11,6 +11,7 @@ from .render import Renderer
 
 DOCS = "https://docs.github.com/rest"
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+GRAPHQL_PATHS = ("/graphql", "/api/graphql")  # PyGithub's GraphQL URL for both base URLs
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,17 @@ class RequestRecord:
     template: str | None = None  # the OpenAPI path template that answered
     started: float = 0.0  # time.monotonic() when the request arrived
     ended: float = 0.0  # time.monotonic() when it was answered (or dropped)
+    mutations: int = 0  # a GraphQL request's top-level mutation fields (aliased mutations)
+
+    @property
+    def is_graphql(self) -> bool:
+        return self.path in GRAPHQL_PATHS
 
     @property
     def is_write(self) -> bool:
+        """A REST write, or a GraphQL mutation (a GraphQL query is a read, though a POST)."""
+        if self.is_graphql:
+            return self.mutations > 0
         return self.method in WRITE_METHODS
 
 

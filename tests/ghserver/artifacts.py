@@ -13,6 +13,7 @@ SHA-256 of the zip, as GitHub records it.
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,3 +74,15 @@ class ArtifactStore:
 
     def get(self, artifact_id: int) -> StoredArtifact | None:
         return next((a for a in self.all() if a.id == artifact_id), None)
+
+    def add(self, run_id: int, name: str, files: dict[str, bytes]) -> StoredArtifact:
+        """An artifact as ``upload-artifact`` leaves it under act: ``files`` zipped, in run
+        ``run_id``."""
+        folder = self.root / str(run_id) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(folder / f"{name}.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            for path, data in files.items():
+                archive.writestr(path, data)
+        found = self.get(artifact_id(name))
+        assert found is not None and found.run_id == run_id, f"artifact {name} was not stored"
+        return found

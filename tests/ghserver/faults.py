@@ -19,6 +19,10 @@ Kinds:
 ``slow``
     sleep ``delay`` seconds, then handle the request normally (it is applied even when the
     client gave up waiting).
+``partial``
+    a GraphQL batch applied halfway: the first ``applied`` aliased mutations of the document
+    run (default: half of them, rounded down), the others are skipped, and the answer is lost
+    as for ``lost`` (``variant``).  A request without mutations is applied whole.
 
 Matching counts every request that satisfies the predicate (``method``, ``path`` regex searched
 in the API path without ``/api/v3``, ``writes_only``) from the moment the fault is added; the
@@ -39,9 +43,19 @@ from typing import Literal
 
 from .api import DOCS, WRITE_METHODS, ApiResponse
 
-FaultKind = Literal["status", "lost", "secondary_limit", "rate_limit", "too_many", "slow"]
+FaultKind = Literal[
+    "status", "lost", "secondary_limit", "rate_limit", "too_many", "slow", "partial"
+]
 LostVariant = Literal["disconnect", "502"]
-KINDS: tuple[str, ...] = ("status", "lost", "secondary_limit", "rate_limit", "too_many", "slow")
+KINDS: tuple[str, ...] = (
+    "status",
+    "lost",
+    "secondary_limit",
+    "rate_limit",
+    "too_many",
+    "slow",
+    "partial",
+)
 
 SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
@@ -65,6 +79,7 @@ class Fault:
     retry_after: int | None = 1
     reset_in: int = 1
     delay: float = 1.0
+    applied: int | None = None  # partial: mutations applied (None: half of them)
     seen: int = 0  # matching requests so far
     fired: int = 0  # times this fault was applied
     fired_on: list[str] = field(default_factory=list)  # "METHOD /path" of each firing
@@ -77,6 +92,12 @@ class Fault:
     @property
     def exhausted(self) -> bool:
         return self.fired >= self.times
+
+    def limit(self, mutations: int) -> int | None:
+        """How many of a request's ``mutations`` this fault lets run (None: all)."""
+        if self.kind != "partial" or mutations == 0:
+            return None
+        return mutations // 2 if self.applied is None else min(self.applied, mutations)
 
     @property
     def response_status(self) -> int:
@@ -108,6 +129,7 @@ class Faults:
         retry_after: int | None = 1,
         reset_in: int = 1,
         delay: float = 1.0,
+        applied: int | None = None,
     ) -> Fault:
         """Arm a fault for the ``nth`` request (1 = the next) matching method and path.
 
@@ -138,6 +160,7 @@ class Faults:
             retry_after=retry_after,
             reset_in=reset_in,
             delay=delay,
+            applied=applied,
         )
         with self._lock:
             self._faults.append(fault)

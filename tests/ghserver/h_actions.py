@@ -1,4 +1,8 @@
-"""Handlers: a workflow run's artifacts (listed, and downloaded through a redirect)."""
+"""Handlers: a workflow run's artifacts (listed, read, and downloaded through a redirect).
+
+``GET .../actions/artifacts/{id}/zip`` answers 302 to a blob URL outside the API, as GitHub sends
+to its storage: a client must follow it without the token (the server reports one sent).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,13 @@ def _render(ctx: Ctx, artifact: StoredArtifact) -> dict[str, Any]:
         "created_at": iso(artifact.created_at),
         "updated_at": iso(artifact.created_at),
         "expires_at": iso(artifact.created_at + RETENTION),
-        "workflow_run": {"id": artifact.run_id, "repository_id": ctx.state.repo_id},
+        "workflow_run": {
+            "id": artifact.run_id,
+            "repository_id": ctx.state.repo_id,
+            "head_repository_id": ctx.state.repo_id,
+            "head_branch": "main",
+            "head_sha": "0" * 40,
+        },
     }
 
 
@@ -40,11 +50,22 @@ def list_run_artifacts(ctx: Ctx) -> ApiResponse:
     return ApiResponse(200, body)
 
 
-def download_artifact(ctx: Ctx) -> ApiResponse:
+def _artifact(ctx: Ctx) -> StoredArtifact:
     store = ctx.state.artifacts
     raw_id = ctx.request.params["artifact_id"]
     artifact = store.get(int(raw_id)) if store is not None and raw_id.isdigit() else None
-    if artifact is None or ctx.request.params["archive_format"] != "zip":
+    if artifact is None:
+        raise not_found()
+    return artifact
+
+
+def get_artifact(ctx: Ctx) -> ApiResponse:
+    return ApiResponse(200, _render(ctx, _artifact(ctx)))
+
+
+def download_artifact(ctx: Ctx) -> ApiResponse:
+    artifact = _artifact(ctx)
+    if ctx.request.params["archive_format"] != "zip":
         raise not_found()
     location = f"{ctx.request.web_root}{BLOB_PREFIX}{artifact.id}"
     # no JSON body, as GitHub answers a redirect (a client would parse an empty JSON one)

@@ -74,6 +74,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", _R + "/actions/workflows/{workflow_id}", repo.get_workflow),
     ("POST", _R + "/actions/workflows/{workflow_id}/dispatches", repo.dispatch_workflow),
     ("GET", _R + "/actions/runs/{run_id}/artifacts", actions.list_run_artifacts),
+    ("GET", _R + "/actions/artifacts/{artifact_id}", actions.get_artifact),
     ("GET", _R + "/actions/artifacts/{artifact_id}/{archive_format}", actions.download_artifact),
     ("GET", _R + "/pulls", pulls.list_pulls),
     ("POST", _R + "/pulls", pulls.create_pull),

@@ -15,9 +15,10 @@ from socket import IPPROTO_TCP, SHUT_RDWR, TCP_NODELAY, socket
 from types import TracebackType
 from typing import Any
 
-from . import h_copilot as copilot
+from . import h_graphql
 from .api import (
     DOCS,
+    GRAPHQL_PATHS,
     WRITE_METHODS,
     ApiError,
     ApiRequest,
@@ -36,13 +37,16 @@ from .routes import Match, Router
 
 API_PREFIX = "/api/v3"
 GRAPHQL = "/graphql"
-GRAPHQL_PATHS = ("/graphql", "/api/graphql")  # PyGithub's GraphQL URL for both base URLs
 API_VERSIONS = ("2022-11-28", "2026-03-10")
 
 
 @functools.lru_cache(maxsize=1)
 def _openapi() -> OpenApi:
     return OpenApi()
+
+
+def _no_handler(ctx: Ctx) -> ApiResponse:
+    raise AssertionError("GraphQL is answered by h_graphql.handle")
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -223,7 +227,10 @@ class GitHubTestServer:
                 self._in_flight -= 1
 
     def _blob(self, h: _Handler) -> None:
-        """An artifact's zip at the unauthenticated URL its download redirects to."""
+        """An artifact's zip at the unauthenticated URL its download redirects to; a token sent
+        there would leak to GitHub's storage, so it is reported."""
+        if h.headers.get("Authorization"):
+            self._problem(f"a token was sent to the blob storage URL {h.path}")
         raw = h.path[len(BLOB_PREFIX) :].split("?")[0]
         with self.state.lock:
             store = self.state.artifacts
@@ -258,20 +265,24 @@ class GitHubTestServer:
             except ValueError:
                 bad_json = True
         shown_path = urllib.parse.unquote(path)
+        mutations = 0
+        if method == "POST" and path in GRAPHQL_PATHS and isinstance(body, dict):
+            mutations = h_graphql.mutation_count(str(body.get("query") or ""))
         with self._log_lock:
             self._request_seq += 1
             seq = self._request_seq
             request_id = f"C0DE:{seq:04X}:{seq * 7919:06X}:{seq * 104729:07X}:6A1B2C3D"
 
         fault = self.faults.take(method, shown_path)
-        if fault is None and self.write_throttle is not None and method in WRITE_METHODS:
+        writes = method in WRITE_METHODS and not (path in GRAPHQL_PATHS and mutations == 0)
+        if fault is None and self.write_throttle is not None and writes:
             wait = self.write_throttle.admit()
             if wait is not None:
                 fault = Fault("secondary_limit", retry_after=wait, fired=1)
         delay = self.latency + (fault.delay if fault is not None and fault.kind == "slow" else 0)
         if delay > 0:
             time.sleep(delay)
-        if fault is not None and fault.kind not in ("slow", "lost"):
+        if fault is not None and fault.kind not in ("slow", "lost", "partial"):
             response = fault_response(fault, request_id)
             self._record(
                 RequestRecord(
@@ -284,6 +295,7 @@ class GitHubTestServer:
                     None,
                     started,
                     time.monotonic(),
+                    mutations,
                 )
             )
             self._send(h, response, request_id)
@@ -314,7 +326,7 @@ class GitHubTestServer:
                 raise ApiError(400, "Problems parsing JSON")
             match, _known = self.router.match(method, path)
             if match is None and method == "POST" and path in GRAPHQL_PATHS:
-                match = Match(GRAPHQL, copilot.graphql, {})
+                match = Match(GRAPHQL, _no_handler, {})
             if match is None:
                 raise ApiError(404, "Not Found")
             template = match.template
@@ -344,7 +356,12 @@ class GitHubTestServer:
                     self.repositories_links,
                 )
                 before = snapshot(self.state) if method in WRITE_METHODS else None
-                response = match.handler(ctx)
+                if template == GRAPHQL:
+                    limit = fault.limit(mutations) if fault is not None else None
+                    response, refused = h_graphql.handle(ctx, limit)
+                    self._problem(*refused)
+                else:
+                    response = match.handler(ctx)
                 if before is not None and response.status < 400:
                     record(self.state, before, actor.login)
         except ApiError as error:
@@ -369,9 +386,10 @@ class GitHubTestServer:
                 template,
                 started,
                 time.monotonic(),
+                mutations,
             )
         )
-        if fault is not None and fault.kind == "lost":
+        if fault is not None and fault.kind in ("lost", "partial"):
             if fault.variant == "disconnect":
                 h.close_connection = True
                 return

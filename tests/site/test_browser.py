@@ -205,3 +205,26 @@ def test_a_table_leads_to_the_tasks_that_wrote_and_read_it(
     assert page.url.endswith("#task-load")
     task_row = page.locator("tr", has=page.locator("#task-load"))
     assert "Load the patients" in task_row.inner_text() and "done" in task_row.inner_text()
+
+
+def test_the_lineage_is_drawn_and_its_nodes_lead_to_the_table_and_the_tasks(
+    lineage_site: str, browser_page: tuple[Any, list[str]]
+) -> None:
+    """The mission page's lineage drawing: load → raw.patients → check, each node a link."""
+    page, _ = browser_page
+    page.goto(lineage_site + "missions/patients.html", wait_until="networkidle")
+    drawing = page.locator("svg[aria-label^='Lineage of']")
+    edges = drawing.locator("path.mk-edge")
+    pairs = {
+        (edges.nth(i).get_attribute("data-source"), edges.nth(i).get_attribute("data-target"))
+        for i in range(edges.count())
+    }
+    assert pairs == {("task:load", "table:raw.patients"), ("table:raw.patients", "task:check")}
+    table = drawing.locator("g[data-table='table:raw.patients']")
+    assert "table" in (table.text_content() or "")
+    load, check = (drawing.locator(f"g[data-task='task:{t}']") for t in ("load", "check"))
+    assert load.bounding_box()["x"] < table.bounding_box()["x"] < check.bounding_box()["x"]
+    table.locator("a").click()
+    assert page.url.endswith("#table-raw-patients")
+    check.locator("a").click()
+    assert page.url.endswith("#task-check")

@@ -186,10 +186,17 @@ def test_pull_requests_run_no_task_code() -> None:
     workflow = load(WORKFLOW_DIR / "missions-pr.yml")
     on = triggers(workflow)
     assert set(on) == {"pull_request"}, "never pull_request_target"
-    assert on["pull_request"] == {"branches": ["main"], "paths": ["missions/**"]}
+    assert on["pull_request"] == {"branches": ["main"], "paths": ["missions/**", "dbt/**"]}
     scripts = "\n".join(step.get("run", "") for _, step in steps(workflow))
-    commands = set(re.findall(r"\bmission ([a-z]+)", scripts))
-    assert commands == {"validate", "plan"}, "only validate and plan, never run, agent, sync"
+    commands = set(re.findall(r"\bmission ([a-z-]+)", scripts))
+    assert commands == {"validate", "plan", "dbt-changes"}, "never run, agent, sync"
+    assert "secrets." not in (WORKFLOW_DIR / "missions-pr.yml").read_text()
+    # the one step that runs the change's code (its dbt models) holds no token
+    built = [s for _, s in steps(workflow) if "dbt-changes build" in s.get("run", "")]
+    assert len(built) == 1 and "env" not in built[0]
+    dbt = workflow["jobs"]["dbt"]
+    assert dbt["permissions"] == {"contents": "read", "issues": "read", "actions": "read"}
+    assert dbt["steps"][0]["with"]["persist-credentials"] is False
     for job_id, job in workflow["jobs"].items():
         writes = {k for k, v in job["permissions"].items() if v == "write"}
         if any("uses" in s and "checkout" in s["uses"] for s in job.get("steps", [])):

@@ -70,3 +70,8 @@ class CheckKind(ABC):
     @abstractmethod
     def run(self, ctx: CheckContext, inputs: BaseModel) -> CheckOutcome:
         """Run the check; return a failed outcome (never raise) for an expected failure."""
+
+    def tables(self, inputs: BaseModel, warehouse: Warehouse) -> tuple[str, ...]:
+        """The tables (``schema.table``) the check reads, known without running it, for
+        lineage; a kind whose outcome names them (``datasets``) need not say."""
+        return ()

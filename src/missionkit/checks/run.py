@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -15,6 +16,9 @@ from missionkit.checks.registry import parse
 from missionkit.checks.warehouse import connections, release
 from missionkit.errors import MissionkitError
 from missionkit.spec.model import Check
+
+if TYPE_CHECKING:
+    from missionkit.warehouse.base import Warehouse
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,18 @@ def run_check(check: Check, ctx: CheckContext) -> CheckResult:
         outcome.datasets,
         time.perf_counter() - started,
     )
+
+
+def tables_read(result: CheckResult, warehouse: Warehouse | None) -> tuple[str, ...]:
+    """The tables a check looked at: those its outcome named, else those its kind finds in
+    its inputs (a ``sql`` check's query), for lineage."""
+    if result.datasets or warehouse is None:
+        return result.datasets
+    try:
+        kind, inputs = parse(result.check.kind, result.check.value)
+        return kind.tables(inputs, warehouse)
+    except (MissionkitError, ValidationError):
+        return ()
 
 
 def run_checks(checks: Sequence[Check], ctx: CheckContext) -> list[CheckResult]:

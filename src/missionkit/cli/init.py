@@ -87,6 +87,13 @@ from missionkit.scaffold.init import (
     default=None,
     help="the secret holding a user token that assigns copilot tasks (given to the dispatch job)",
 )
+@click.option(
+    "--dbt-project",
+    "dbt_projects",
+    metavar="DIR",
+    multiple=True,
+    help="a dbt project folder whose changes missions-pr builds (repeatable) [default: dbt]",
+)
 def command(
     directory: str,
     force: bool,
@@ -100,6 +107,7 @@ def command(
     slack_webhook_env: str,
     models: bool,
     copilot_secret: str | None,
+    dbt_projects: tuple[str, ...],
 ) -> int:
     """Add missions/, the GitHub workflows and the site configuration to a repository."""
     given = [install is not None, requirements is not None, install_from_checkout]
@@ -117,6 +125,7 @@ def command(
         slack_webhook_env=slack_webhook_env,
         models=models,
         copilot_secret=copilot_secret,
+        dbt_projects=tuple(p.strip("/") for p in dbt_projects) or ("dbt",),
     )
     root = Path(directory)
     result = init_repository(root, options, force=force, parts=set(parts) or None)

@@ -9,6 +9,9 @@ from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.plan import Change, make_plan
 
+APIS = ("rest", "graphql")
+API_HELP = "GitHub API for the writes: graphql batches labels and new issues (README)"
+
 
 @click.command("sync")
 @click.option("--prune", is_flag=True, help="close the issues of tasks removed from the files")
@@ -18,9 +21,11 @@ from missionkit.tracking.plan import Change, make_plan
     is_flag=True,
     help="restore the files' side of what people changed on the tracker (drift)",
 )
+@click.option("--api", type=click.Choice(APIS), default="rest", show_default=True, help=API_HELP)
 @missions_option
 @tracker_options
 def command(
+    api: str,
     prune: bool,
     overwrite: bool,
     quiet: bool,
@@ -37,8 +42,16 @@ def command(
             click.echo("  " + change.describe())
 
     with opened(tracker, repo, api_url) as backend:
+        github = None
+        if api == "graphql":
+            from missionkit.tracking.github.gql_sync import apply_plan_graphql, github_tracker
+
+            github = github_tracker(backend)
         plan = make_plan(missions, backend, prune=prune, overwrite=overwrite)
-        result = apply_plan(plan, backend, show)
+        if github is not None:
+            result = apply_plan_graphql(plan, github, show)
+        else:
+            result = apply_plan(plan, backend, show)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for drift in plan.drift:

@@ -16,7 +16,7 @@ from missionkit import clock
 from missionkit.agents.base import AgentContext, AgentResult, Verdict
 from missionkit.agents.registry import load_agent
 from missionkit.checks.base import CheckContext
-from missionkit.checks.run import CheckResult, run_checks
+from missionkit.checks.run import CheckResult, run_checks, tables_read
 from missionkit.execution.lineage import Lineage
 from missionkit.llm.budget import Budget
 from missionkit.process import secret_names
@@ -170,7 +170,7 @@ def run_task(
             checks = run_checks(task.checks, check_ctx)
             for index, check in enumerate(checks):
                 check_run = lineage.start(f".check-{index}", began)
-                lineage.end(check_run, check.passed, check.datasets)
+                lineage.end(check_run, check.passed, tables_read(check, warehouse))
             reasons += [f"check failed: {c.label} ({c.detail})" for c in checks if c.blocks]
         if not reasons:
             break

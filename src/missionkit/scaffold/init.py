@@ -135,6 +135,7 @@ class InitOptions:
     agent_timeout_minutes: int = 360
     dispatch_cron: str = "17 * * * *"
     site_cron: str = "41 */6 * * *"
+    dbt_projects: tuple[str, ...] = ("dbt",)  # whose changes start missions-pr
 
     def problems(self) -> list[str]:
         """Why these options would make a broken file (empty when they are fine)."""
@@ -159,6 +160,9 @@ class InitOptions:
             out.append("max_agents: a matrix holds 1 to 256 jobs")
         if not 1 <= self.agent_timeout_minutes <= 360:
             out.append("agent_timeout_minutes: a GitHub-hosted job runs 1 to 360 minutes")
+        for project in self.dbt_projects:
+            if not _REQUIREMENTS.match(project):
+                out.append(f"--dbt-project: '{project}' is not a folder inside the repository")
         for name in ("dispatch_cron", "site_cron"):
             if not _CRON.match(getattr(self, name)):
                 out.append(f"{name}: '{getattr(self, name)}' is not a cron schedule")

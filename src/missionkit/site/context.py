@@ -9,6 +9,7 @@ from missionkit.lifecycle import FINISHED, WORK_FINISHED, TaskState
 from missionkit.site.collect import REPORT, RESULT, MissionData, RunRecord, SiteData
 from missionkit.site.dag import Dag, layout
 from missionkit.site.lineage import FailedCheck, TableUse, consumers
+from missionkit.site.lineagegraph import lineage_dag
 from missionkit.site.palette import PALETTE, StateStyle, style
 from missionkit.spec.key import Key
 from missionkit.tracking.model import MISSION_AWAITING, Event
@@ -118,6 +119,7 @@ class MissionView:
     history: tuple[EventView, ...]
     dag: Dag
     tables: tuple[TableUse, ...] = ()
+    lineage: Dag | None = None  # the tables and their tasks, drawn
     downstream: tuple[DownstreamView, ...] = ()
 
     @property
@@ -277,6 +279,7 @@ def mission_view(data: MissionData, known: set[str], today: date) -> MissionView
     )
     counts = status.counts()
     spec = mission.spec
+    titles = {t.id: t.title for t in mission.tasks}
     return MissionView(
         id=mission.id,
         title=spec.title,
@@ -298,8 +301,9 @@ def mission_view(data: MissionData, known: set[str], today: date) -> MissionView
         tasks=tasks,
         critical_path=tuple(critical),
         history=tuple(_event(e) for e in data.history),
-        dag=layout(data.graph, states, {t.id: t.title for t in mission.tasks}, critical),
+        dag=layout(data.graph, states, titles, critical),
         tables=data.tables,
+        lineage=lineage_dag(data.tables, states, titles),
     )
 
 

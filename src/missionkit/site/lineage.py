@@ -109,12 +109,13 @@ def _event(line: str) -> tuple[str, str, dict[str, Any]] | None:
 def consumers(
     check: FailedCheck, tables: Mapping[str, tuple[TableUse, ...]]
 ) -> list[tuple[str, str]]:
-    """(mission, task) of every task that read the table ``check`` fails on, but its own."""
+    """(mission, task) of every task that read the table ``check`` fails on, but its own and
+    those that write it (upstream of the table, whatever their checks read)."""
     return [
         (mission, reader)
         for mission, uses in tables.items()
         for use in uses
         if (use.namespace, use.name) == (check.namespace, check.table)
         for reader in use.readers
-        if (mission, reader) != (check.mission, check.task)
+        if (mission, reader) != (check.mission, check.task) and reader not in use.writers
     ]

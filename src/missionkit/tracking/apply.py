@@ -68,7 +68,8 @@ def _apply_one(
         case Create(key=key, spec=spec, state=state):
             items[key] = tracker.create(spec, render_body(spec, link, titles), state)
         case Update(key=key, spec=spec):
-            body = render_body(spec, link, titles)  # its marker records the files' side
+            # its marker records the files' side; people's text in the body stays
+            body = render_body(spec, link, titles, change.kept)
             items[key] = tracker.update(items[key], keep_drift(change, items[key]), body)
         case Delete(key=key) | Restore(key=key):
             moved = tracker.transition(items[key], change.event, SYNC_ACTOR, change.reason)

@@ -7,7 +7,7 @@ from typing import Any
 
 from missionkit.spec.model import Check, Mission, Task
 from missionkit.templating import render_template
-from missionkit.tracking.drift import Synced
+from missionkit.tracking.drift import BODY_BEGIN, BODY_END, BodyParts, Synced, digest
 from missionkit.tracking.labels import MISSION_LABEL, PERSON_LABEL
 from missionkit.tracking.limits import is_phase
 from missionkit.tracking.model import Key, Spec
@@ -116,16 +116,28 @@ def parse_marker(body: str | None) -> tuple[Key, str] | None:
         return None
 
 
-def render_body(spec: Spec, link: Callable[[Key], str], titles: dict[Key, str]) -> str:
-    """The issue body: rendered from a template, ending with the hidden marker."""
+def render_body(
+    spec: Spec,
+    link: Callable[[Key], str],
+    titles: dict[Key, str],
+    kept: BodyParts | None = None,
+) -> str:
+    """The issue body: missionkit's part, rendered from a template and ending with the hidden
+    markers, between its begin and end lines. ``kept`` is the body on the tracker: the text a
+    person wrote outside missionkit's part stays, and so does missionkit's part when a person
+    edited it (``kept.section``, set when sync keeps that drift)."""
     if is_phase(spec.key):
         template = "issue/phase.md.j2"
     else:
         template = "issue/mission.md.j2" if spec.key.is_mission else "issue/task.md.j2"
     ctx = dict(spec.context)
     ctx.update(key=spec.key, title=spec.title, link=link, titles=titles, Key=Key)
-    synced = Synced.of(spec).comment()
-    return render_template(template, ctx).rstrip() + f"\n\n{synced}\n{marker(spec)}\n"
+    rendered = render_template(template, ctx).rstrip()
+    kept = kept or BodyParts()
+    shown = kept.section if kept.section is not None else rendered
+    synced = Synced.of(spec, digest(rendered), digest(kept.notes)).comment()
+    part = f"{BODY_BEGIN}\n{shown}\n\n{synced}\n{marker(spec)}\n{BODY_END}\n"
+    return kept.before + part + kept.after
 
 
 def flatten(missions: Iterable[Mission]) -> list[Spec]:

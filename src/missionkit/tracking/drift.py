@@ -11,6 +11,7 @@ files.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -21,7 +22,54 @@ from missionkit.tracking.labels import is_managed
 from missionkit.tracking.model import Item, Key, Spec
 
 SYNCED_PREFIX = "<!-- missionkit-synced "
-FIELDS = ("title", "owner", "labels", "depends_on", "sub_issues")
+FIELDS = ("title", "owner", "labels", "depends_on", "sub_issues", "body", "notes")
+#: The lines around missionkit's part of an issue body; people's text outside them is theirs.
+BODY_BEGIN = (
+    "<!-- missionkit: the text from here to the end line is missionkit's; write outside it -->"
+)
+BODY_END = "<!-- missionkit: end -->"
+NOTES_SHOWN = 80  # characters of a person's text that the plan shows
+
+
+def digest(text: str) -> str:
+    """A short hash of text as a person sees it (line endings and trailing blanks aside: the
+    web editor writes CRLF)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    normal = "\n".join(line.rstrip() for line in lines).strip()
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class BodyParts:
+    """An issue body in three: the text before missionkit's part, the text missionkit rendered
+    (as it is now), the text after. ``section`` None: render missionkit's part afresh."""
+
+    before: str = ""
+    section: str | None = None
+    after: str = ""
+
+    @property
+    def notes(self) -> str:
+        """What people wrote outside missionkit's part."""
+        return (self.before.strip() + "\n\n" + self.after.strip()).strip()
+
+    def keeping(self, section: bool) -> BodyParts:
+        return BodyParts(self.before, self.section if section else None, self.after)
+
+
+def split_body(body: str | None) -> BodyParts | None:
+    """The parts of a body missionkit wrote between its begin and end lines; None for one
+    without them (none yet, or written by an earlier missionkit)."""
+    if not body:
+        return None
+    start, end = body.find(BODY_BEGIN), body.rfind(BODY_END)
+    if start < 0 or end < start:
+        return None
+    inner = body[start + len(BODY_BEGIN) : end]
+    cut = inner.rfind(SYNCED_PREFIX)
+    section = (inner[:cut] if cut >= 0 else inner).strip("\r\n")
+    after = body[end + len(BODY_END) :]
+    return BodyParts(body[:start], section, after[1:] if after.startswith("\n") else after)
 
 
 def drift_labels(labels: Iterable[str]) -> tuple[str, ...]:
@@ -39,23 +87,31 @@ class Synced:
     owner: str
     labels: tuple[str, ...]
     depends_on: tuple[str, ...]
+    body: str | None = None  # digest of missionkit's part as rendered from the files
+    notes: str | None = None  # digest of the text people wrote outside it
 
     @classmethod
-    def of(cls, spec: Spec) -> Synced:
+    def of(cls, spec: Spec, body: str | None = None, notes: str | None = None) -> Synced:
         return cls(
             spec.title,
             spec.assignees[0] if spec.assignees else "",
             drift_labels(spec.labels),
             tuple(sorted(str(k) for k in spec.blocked_by)),
+            body,
+            notes,
         )
 
     def comment(self) -> str:
-        data = {
+        data: dict[str, Any] = {
             "title": self.title,
             "owner": self.owner,
             "labels": list(self.labels),
             "depends_on": list(self.depends_on),
         }
+        if self.body is not None:
+            data["body"] = self.body
+        if self.notes is not None:
+            data["notes"] = self.notes
         payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         return SYNCED_PREFIX + payload.replace("--", "\\u002d\\u002d") + " -->"
 
@@ -74,9 +130,15 @@ class Synced:
                 str(data["owner"]),
                 tuple(str(x) for x in data["labels"]),
                 tuple(str(x) for x in data["depends_on"]),
+                _text(data.get("body")),
+                _text(data.get("notes")),
             )
         except (ValueError, KeyError, TypeError):
             return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def keep_drift(change: Any, item: Item) -> Spec:
@@ -125,6 +187,20 @@ class Drift:
     def describe(self, overwrite: bool = False) -> str:
         by = f" by @{self.who}" if self.who else ""
         at = f" at {self.when:%Y-%m-%d %H:%M} UTC" if self.when else ""
+        if self.field == "notes":
+            then = "sync removes it (--overwrite)" if overwrite else "sync keeps it"
+            text = _show(self.tracker)
+            return f"{self.key} #{self.number}: a person's text in the body: {text}; {then}"
+        if self.field == "body":
+            what = f"{self.key} #{self.number}: missionkit's part of the body edited by hand"
+            if overwrite:
+                return f"{what}; sync restores it from the files (--overwrite)"
+            if self.conflict:
+                return (
+                    f"{what}, and the task changed in the files: conflict; sync keeps "
+                    "GitHub's text, --overwrite restores the files'"
+                )
+            return f"{what}; sync keeps it, --overwrite restores it from the files"
         what = f"{self.field} {_show(self.synced)} → {_show(self.tracker)}"
         if self.conflict:
             then = f"conflict: the files say {_show(self.files)}"
@@ -159,6 +235,9 @@ class DriftSource(Protocol):
     def synced(self, item: Item) -> Synced | None:
         """The values the last sync wrote into ``item``, if it recorded them."""
 
+    def body(self, item: Item) -> str:
+        """The item's body as it is now."""
+
     def changed_by(self, item: Item, field: str) -> tuple[str | None, datetime | None]:
         """Who last changed ``field`` of ``item`` (not missionkit), and when."""
 
@@ -182,6 +261,29 @@ def field_drift(item: Item, spec: Spec, synced: Synced) -> list[Drift]:
     labels = drift_labels(item.labels)
     if labels != synced.labels:
         out.append(Drift(item.key, item.number, "labels", synced.labels, labels, files.labels))
+    return out
+
+
+BODY_SYNCED, BODY_EDITED, FILES_CHANGED = (
+    "missionkit's text",
+    "edited by hand",
+    "changed in the files",
+)
+
+
+def body_drift(item: Item, spec: Spec, synced: Synced, parts: BodyParts | None) -> list[Drift]:
+    """People's text outside missionkit's part of the body, and hand edits inside it."""
+    if parts is None:
+        return []
+    out: list[Drift] = []
+    notes = parts.notes
+    if synced.notes is not None and digest(notes) != synced.notes and notes:
+        shown = notes if len(notes) <= NOTES_SHOWN else notes[: NOTES_SHOWN - 1] + "…"
+        out.append(Drift(item.key, item.number, "notes", "", " ".join(shown.split()), ""))
+    section = parts.section
+    if synced.body is not None and section is not None and digest(section) != synced.body:
+        files = BODY_SYNCED if item.spec_hash == spec.spec_hash else FILES_CHANGED
+        out.append(Drift(item.key, item.number, "body", BODY_SYNCED, BODY_EDITED, files))
     return out
 
 

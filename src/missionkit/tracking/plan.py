@@ -12,7 +12,16 @@ from missionkit.lifecycle import MissionState, TaskEvent, TaskState, is_finished
 from missionkit.spec.model import Mission
 from missionkit.tracking.base import PlanReads
 from missionkit.tracking.desired import specs_for
-from missionkit.tracking.drift import Drift, DriftSource, field_drift, relation_drift, with_authors
+from missionkit.tracking.drift import (
+    BodyParts,
+    Drift,
+    DriftSource,
+    body_drift,
+    field_drift,
+    relation_drift,
+    split_body,
+    with_authors,
+)
 from missionkit.tracking.labels import Label, is_managed, label_for, status_label
 from missionkit.tracking.limits import RelationBudget, is_phase, phase_specs, sub_issue_groups
 from missionkit.tracking.model import Item, Key, Spec
@@ -109,6 +118,7 @@ class Update(Change):
     fields: tuple[str, ...]
     number: int
     keep: tuple[str, ...] = ()  # drifted fields whose tracker-side value the update keeps
+    kept: BodyParts | None = None  # the body's parts it keeps: people's text, a hand edit
 
     def describe(self) -> str:
         return f"{self.symbol} update  {self.key} {self._ref()} ({', '.join(self.fields)})"
@@ -293,13 +303,16 @@ def make_plan(
                 creates.append(Create(key, spec, _initial_state(key)))
                 continue
             base = synced.get(key)
+            parts = split_body(source.body(item)) if source and base else None
             drifted = field_drift(item, spec, base) if base else []
+            drifted += body_drift(item, spec, base, parts) if base else []
             drifted = [d for d in drifted if not d.pulled]
             drifts += drifted
             keep = () if overwrite else tuple(d.field for d in drifted)
             if item.spec_hash != spec.spec_hash or (overwrite and drifted):
                 fields = _changed_fields(item, spec)
-                updates.append(Update(key, spec, fields, item.number, keep))
+                kept = parts.keeping("body" in keep) if parts and not overwrite else None
+                updates.append(Update(key, spec, fields, item.number, keep, kept))
             if not key.is_mission and item.state == TaskState.CANCELLED:
                 states.append(Restore(key, item.number))
 

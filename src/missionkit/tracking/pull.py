@@ -105,6 +105,11 @@ class _Puller:
                 number, _, title = str(entry).partition(" ")
                 self._new_task(d.key.mission, int(number.lstrip("#")), title)
             return
+        elif d.field == "notes":
+            self.result.skipped.append(
+                f"{label}: a person's text in the body stays on GitHub (sync keeps it)"
+            )
+            return
         else:
             self.result.skipped.append(
                 f"{label}: not kept in the mission file; `mission sync --overwrite` restores it"

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,11 +45,12 @@ from missionkit.warehouse.duckdb import DuckDBWarehouse
 
 if TYPE_CHECKING:
     from missionkit.agents.dbt.inputs import DbtInputs
+    from missionkit.spec.model import Mission
 
 RESULTS = "run_results.json"
 SUMMARY = "dbt_summary.md"
 LOG = "dbt.log"
-_BAD = ("error", "fail", "runtime error")
+BAD_STATUSES = ("error", "fail", "runtime error")
 
 
 def build(ctx: AgentContext, inputs: DbtInputs) -> AgentResult:
@@ -87,6 +89,21 @@ def build(ctx: AgentContext, inputs: DbtInputs) -> AgentResult:
     select = inputs.select.split() if inputs.select else [g.model for g in generated]
     result = _run(ctx, inputs, dbt, project, dbt_env, select, files)
     return replace(result, changed=tuple(p for g in generated for p in g.files))
+
+
+def dbt_process_env(
+    env: Mapping[str, str], mission: Mission, warehouse_env: Mapping[str, str], schema: str
+) -> dict[str, str]:
+    """The environment of a dbt process: a task command's (no secret of the mission), the
+    variables the warehouse's profile reads, and the schema the models are built in."""
+    return {
+        **command_env(env, secret_names(mission)),
+        **warehouse_env,
+        "MISSIONKIT_DBT_SCHEMA": schema,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
+        "DBT_PRINTER_WIDTH": "100",
+    }
 
 
 def find_dbt(executable: str | None) -> str | None:
@@ -139,14 +156,7 @@ def _run(
         "--select",
         *select,
     ]
-    env = {
-        **command_env(ctx.env, secret_names(ctx.mission)),
-        **dbt_env,
-        "MISSIONKIT_DBT_SCHEMA": inputs.schema_,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_USE_COLORS": "false",
-        "DBT_PRINTER_WIDTH": "100",
-    }
+    env = dbt_process_env(ctx.env, ctx.mission, dbt_env, inputs.schema_)
     try:
         proc = subprocess.run(
             command,
@@ -176,8 +186,8 @@ def _run(
         results = json.loads(produced.read_text(encoding="utf-8"))["results"]
     except (ValueError, KeyError) as exc:
         return failed("dbt build failed", f"cannot read {RESULTS}: {exc}", [log_path])
-    rows = [_row(r) for r in results]
-    bad = [r for r in rows if r["status"] in _BAD]
+    rows = [result_row(r) for r in results]
+    bad = [r for r in rows if r["status"] in BAD_STATUSES]
     ok = proc.returncode == 0 and not bad
     report = _report(rows, bad, ok, files, select, proc.returncode)
     summary = ctx.run_dir / SUMMARY
@@ -215,7 +225,7 @@ def _datasets(target_dir: Path, results: list[dict[str, Any]]) -> tuple[tuple[st
     return tuple(sorted(set(reads))), tuple(sorted(set(writes)))
 
 
-def _row(result: dict[str, Any]) -> dict[str, Any]:
+def result_row(result: dict[str, Any]) -> dict[str, Any]:
     unique_id = str(result.get("unique_id", ""))
     kind, _, rest = unique_id.partition(".")
     name = rest.split(".")[1] if rest.count(".") >= 1 else unique_id

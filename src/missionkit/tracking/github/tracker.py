@@ -23,7 +23,7 @@ from missionkit.lifecycle import (
 )
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.desired import render_body
-from missionkit.tracking.drift import Synced
+from missionkit.tracking.drift import BodyParts, Synced
 from missionkit.tracking.github.claims import ClaimRefs
 from missionkit.tracking.github.client import (
     Ambiguous,
@@ -132,6 +132,9 @@ class GitHubTracker(Tracker):
     def synced(self, item: Item) -> Synced | None:
         return Synced.parse(self.issues.issue(item).body)
 
+    def body(self, item: Item) -> str:
+        return self.issues.issue(item).body or ""
+
     def changed_by(self, item: Item, field: str) -> tuple[str | None, datetime | None]:
         return self.drift_log.changed_by(item, field)
 
@@ -152,7 +155,9 @@ class GitHubTracker(Tracker):
         item = self.issues.to_item(issue, key, None, None)
         titles = {k: s.title for k, s in plan.specs.items()}
         spec = plan.specs[key]
-        body = render_body(spec, lambda k: self.link(plan.items.get(k), k), titles)
+        # the person's text stays above missionkit's part
+        kept = BodyParts(before=(issue.body or "").rstrip() + "\n\n" if issue.body else "")
+        body = render_body(spec, lambda k: self.link(plan.items.get(k), k), titles, kept)
         self.update(item, spec, body)
 
     # -- single changes --------------------------------------------------------------------

@@ -60,11 +60,58 @@ HIDDEN = frozenset(
 )
 
 
+#: Variables handed to this process by :func:`take_credentials`: no command sees them either.
+_HANDED: set[str] = set()
+_CREDENTIAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PR_SET_DUMPABLE = 4
+
+
+class CredentialsError(Exception):
+    """A credentials folder holds something that is not a variable's file."""
+
+
+def take_credentials(folder: Path) -> tuple[str, ...]:
+    """Take the credentials a workflow step left in ``folder`` (one file a variable, named after
+    it, holding its value): set them in this process's environment, where missionkit connects
+    with them and no command it starts sees them, delete the files and the folder, and make this
+    process undumpable, so that task code of the same user cannot read its memory or
+    environment through /proc. A missing folder hands over nothing."""
+    if not folder.is_dir():
+        return ()
+    taken: dict[str, str] = {}
+    for entry in sorted(folder.iterdir()):
+        if not entry.is_file() or entry.is_symlink() or not _CREDENTIAL_NAME.match(entry.name):
+            raise CredentialsError(
+                f"{entry}: not a credential's file (a file named after its variable)"
+            )
+        taken[entry.name] = entry.read_text(encoding="utf-8")
+    shield()
+    for name in taken:
+        (folder / name).unlink()
+    folder.rmdir()
+    _HANDED.update(taken)
+    os.environ.update(taken)
+    return tuple(taken)
+
+
+def shield() -> None:
+    """Make this process undumpable (Linux): /proc/<pid>/mem, environ and ptrace are then closed
+    to other processes of the same user, such as the task code it starts."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
 def command_env(extra: Mapping[str, str], hide: Iterable[str] = ()) -> dict[str, str]:
     """The environment of a command: ours without missionkit's credentials (and the variables
-    named in ``hide``, such as a mission's webhook secret), plus ``extra``, with our Python's
-    folder first on PATH, so ``python``, ``dbt`` and ``mission`` are the ones missionkit uses."""
-    hidden = HIDDEN | set(hide)
+    named in ``hide``, such as a mission's webhook secret, or handed over by
+    :func:`take_credentials`), plus ``extra``, with our Python's folder first on PATH, so
+    ``python``, ``dbt`` and ``mission`` are the ones missionkit uses."""
+    hidden = HIDDEN | _HANDED | set(hide)
     env = {k: v for k, v in os.environ.items() if k not in hidden}
     env.update(extra)
     here = os.path.dirname(sys.executable)

@@ -8,6 +8,7 @@ is skipped with the reason; with ``MISSIONKIT_REQUIRE_ACT=1`` that is a failure 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,10 +25,17 @@ from ghserver.fixtures import DEFAULT_USERS
 CHAIN = [WORKFLOWS / "missions-sync.yml", WORKFLOWS / "missions-dispatch.yml"]
 
 
+class StandIn(UserWarning):
+    """An action the runner got as a stand-in, and why (listed in the run's warnings summary)."""
+
+
 @pytest.fixture(scope="session")
 def runner_setup(tmp_path_factory: pytest.TempPathFactory) -> Provisioned:
     try:
-        return provision(tmp_path_factory.mktemp("act-runner"), CHAIN)
+        provisioned = provision(tmp_path_factory.mktemp("act-runner"), CHAIN)
+        for repo, reason in sorted(provisioned.standin_reasons.items()):
+            warnings.warn(StandIn(f"{repo} runs as a stand-in: {reason}"), stacklevel=1)
+        return provisioned
     except Unavailable as exc:
         if os.environ.get("MISSIONKIT_REQUIRE_ACT") == "1":
             pytest.fail(f"act is required here: {exc}")

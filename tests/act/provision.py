@@ -1,14 +1,16 @@
 """What a runner needs before it can run the workflow files: act itself, the pinned actions'
 sources, a Python for ``actions/setup-python`` and the stand-ins' node packages.
 
-Everything is made at the tests' start from sources on this machine, never committed:
+Everything is made at the tests' start, never committed:
 
 - each ``uses: owner/repo@sha`` of the workflows is put into act's action cache as the bare git
   repository ``<owner>-<repo>.git`` with the ref ``refs/action-cache-offline/<sha>`` (what act's
   offline cache reads), fetched from a local clone of ``github.com/<owner>/<repo>`` found under
   ``$MISSIONKIT_ACT_SOURCES`` (``<owner>+<repo>/repo`` or ``<owner>/<repo>``);
-- an action whose clone lacks a file it runs (a ``dist/`` bundle too big for the clone) has a
-  stand-in under ``standins/`` given to act with ``--local-repository``;
+- an ``actions/…`` action whose clone lacks a file it runs (a ``dist/`` bundle too big for the
+  clone), or that has no clone here (CI reaches PyPI, Debian and npm, not github.com), has a
+  stand-in under ``standins/`` given to act with ``--local-repository``; ``actions/checkout``
+  needs neither, as act copies the repository it runs in instead of running a checkout of it;
 - ``setup-python`` finds the workflows' Python in the runner's tool cache,
   ``tool_cache/Python/<version>/x64`` (with ``x64.complete``): a venv of a local interpreter
   that sees a cached venv holding missionkit's dependencies, so the workflows' ``pip install
@@ -39,6 +41,7 @@ SOURCES_ENV = "MISSIONKIT_ACT_SOURCES"
 DEFAULT_SOURCES = "/work/.mirror"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "missionkit-act"
 _USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(?P<repo>[\w.-]+/[\w.-]+)@(?P<sha>[0-9a-f]{40})\b", re.M)
+CHECKOUT = "actions/checkout"  # act skips a checkout of the repository it runs in
 _PYTHON = re.compile(r'python-version:\s*"?(?P<version>\d+\.\d+)"?')
 
 
@@ -230,26 +233,33 @@ def tool_cache_python(python: str, deps: Path, tool_cache: Path) -> str:
     return version
 
 
-def node_modules(source: Path, pin: Pin) -> Path:
-    """The packages the pinned action is built from, as its own ``package-lock.json`` names
-    them (runtime ones only), installed from the npm registry once per pin."""
+def node_modules(source: Path | None, pin: Pin, standin: Path) -> Path:
+    """The packages the stand-in of ``pin`` runs on, installed from the npm registry once per pin:
+    as the pinned commit's own ``package-lock.json`` names them (runtime ones only) where a clone
+    gives it, else as the stand-in's ``package.json`` pins them (that lock's versions)."""
     npm = shutil.which("npm")
     if npm is None:
         raise Unavailable("npm is not installed: the artifact stand-ins need it")
-    folder = CACHE / f"node-{pin.repo.replace('/', '-')}-{pin.sha[:12]}"
+    origin = "lock" if source is not None else "standin"
+    folder = CACHE / f"node-{pin.repo.replace('/', '-')}-{pin.sha[:12]}-{origin}"
     with _locked("node"):
         if not (folder / ".complete").exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            for name in ("package.json", "package-lock.json"):
-                shown = _git("show", f"{pin.sha}:{name}", cwd=source)
-                if shown.returncode:
-                    raise Unavailable(f"{pin.repo}@{pin.sha} has no {name}")
-                (folder / name).write_text(shown.stdout, encoding="utf-8")
+            if source is not None:
+                for name in ("package.json", "package-lock.json"):
+                    shown = _git("show", f"{pin.sha}:{name}", cwd=source)
+                    if shown.returncode:
+                        raise Unavailable(f"{pin.repo}@{pin.sha} has no {name}")
+                    (folder / name).write_text(shown.stdout, encoding="utf-8")
+                install = ["ci"]
+            else:
+                shutil.copy(standin / "package.json", folder / "package.json")
+                install = ["install", "--no-package-lock"]
             done = subprocess.run(
                 [
                     npm,
-                    "ci",
+                    *install,
                     "--omit=dev",
                     "--ignore-scripts",
                     "--no-audit",
@@ -264,7 +274,7 @@ def node_modules(source: Path, pin: Pin) -> Path:
             )
             if done.returncode:
                 raise Unavailable(
-                    f"npm ci for the stand-in of {pin.repo} failed: {done.stderr[-2000:]}"
+                    f"npm {install[0]} for the stand-in of {pin.repo} failed: {done.stderr[-2000:]}"
                 )
             (folder / ".complete").touch()
     return folder / "node_modules"
@@ -280,20 +290,32 @@ def provision(folder: Path, workflows: list[Path]) -> Provisioned:
     local: dict[str, Path] = {}
     reasons: dict[str, str] = {}
     for pin in pins(workflows):
-        source = source_of(pin.repo)
-        missing = missing_files(source, pin)
-        if not missing:
+        try:
+            source: Path | None = source_of(pin.repo)
+        except Unavailable:
+            source = None
+        if source is None and pin.repo == CHECKOUT:
+            continue  # act copies the repository instead of running a checkout of it
+        missing = missing_files(source, pin) if source is not None else []
+        if source is not None and not missing:
             _cache_action(source, pin, cache)
             continue
         name = pin.repo.split("/")[1]
         standin = STANDINS / name
         if pin.repo.split("/")[0] != "actions" or not (standin / "action.yml").exists():
+            if source is None:
+                source_of(pin.repo)  # raises, naming where the clone is looked for
             raise Unavailable(f"{pin.repo}@{pin.sha}: the clone lacks {', '.join(missing)}")
         copy = folder / "standins" / name
         shutil.copytree(standin, copy)
-        (copy / "node_modules").symlink_to(node_modules(source, pin))
+        if (standin / "package.json").exists():
+            (copy / "node_modules").symlink_to(node_modules(source, pin, standin))
         local[f"{pin.repo}@{pin.sha}"] = copy
-        reasons[pin.repo] = f"its clone lacks {', '.join(missing)} (a bundle of 4 MiB or more)"
+        reasons[pin.repo] = (
+            f"its clone lacks {', '.join(missing)} (a bundle of 4 MiB or more)"
+            if source is not None
+            else f"no clone of it under ${SOURCES_ENV} (github.com is out of reach here)"
+        )
     version = python_version(workflows)
     python = find_python(version)
     full = tool_cache_python(python, dependencies_venv(python), cache / "tool_cache")

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from missionkit.scaffold.init import CHECKOUT_INSTALL, InitOptions, render_files
 from workflows.ghactions import WORKFLOWS, load, run_steps
 from workflows.ghstate import Result, comments_of, issue_number
 
 from ghserver import GitHubTestServer
+from pgserver import PostgresServer
 
 CLI = Callable[..., Result]
 PROBE = Path(__file__).with_name("probe_secrets.py")
@@ -184,3 +186,133 @@ def test_the_steps_name_the_warehouse_and_record_its_artifact(
     assert f"wrote warehouse artifact 555 (run 42, {DIGEST}; file sha256:" in history
     mission = "\n".join(body for _, body in comments_of(gh, issue_number(gh, "w")))
     assert "wrote warehouse artifact 555" in mission
+
+
+SERVER_MISSION = """\
+---
+title: Server probe
+owner: dana-lee
+warehouse: {url}
+success_criteria: [No credential is found]
+tasks:
+  - id: probe
+    title: Look for the warehouse's credentials
+    agent: shell
+    with: {{command: "python {probe} {secrets} {result} {workspace} {runner_temp}"}}
+    checks:
+      - sql: "select current_user = 'missionkit'"
+---
+"""
+HANDED = ("PGUSER", "PGPASSWORD")
+HANDED_STEPS = ("Check the claim", "Hand over the warehouse credentials", *STEPS[1:])
+
+
+def test_a_server_warehouses_credentials_reach_missionkit_and_not_task_code(
+    repo: Path, gh: GitHubTestServer, mission_cli: CLI, tmp_path: Path, pg_server: PostgresServer
+) -> None:
+    """`mission init --warehouse-secret`: the secrets go to missionkit through files it takes
+    and deletes before the task's code runs, which finds them nowhere; the task's check on the
+    PostgreSQL server (password authentication) passes with them."""
+    credentials = pg_server.env()
+    paths = {
+        "secrets": tmp_path / "secrets.json",
+        "result": tmp_path / "probe-result.json",
+        "workspace": repo,
+        "runner_temp": tmp_path / "runner-temp",
+    }
+    paths["secrets"].write_text(
+        json.dumps({"names": [*NAMES, *HANDED], "values": [TOKEN, credentials["PGPASSWORD"]]}),
+        encoding="utf-8",
+    )
+    url = pg_server.create_database("handed")
+    (repo / "missions" / "server.md").write_text(
+        SERVER_MISSION.format(url=url, probe=PROBE, **paths), encoding="utf-8"
+    )
+    _checkout(repo)
+    assert mission_cli("sync", "--tracker", "github").code == 0
+    assert "server/probe: claimed" in mission_cli("dispatch", "--tracker", "github").out
+    options = InitOptions(install=CHECKOUT_INSTALL, warehouse_secrets=HANDED)
+    workflow = tmp_path / "missions-dispatch.yml"
+    workflow.write_text(render_files(options)[".github/workflows/missions-dispatch.yml"])
+    assert gh.tokens is not None
+    gh.tokens[TOKEN] = gh.tokens["token-bot"]
+    ran = run_steps(
+        load(workflow)["jobs"]["agent"],
+        HANDED_STEPS,
+        repo,
+        paths["runner_temp"],
+        expressions={"GITHUB_TOKEN": TOKEN, **credentials, "MISSION": "server", "TASK": "probe"},
+        github={"GITHUB_REPOSITORY": "acme/data", "GITHUB_API_URL": gh.url},
+    )
+    for name, step in ran.items():
+        assert step is not None and step.code == 0, (name, step and step.text)
+    found = json.loads(paths["result"].read_text(encoding="utf-8"))
+    assert found["findings"] == [], found
+    assert found["processes"] >= 2 and found["files"] >= 5, found
+    assert not (paths["runner_temp"] / "missionkit-credentials").exists()
+    number = issue_number(gh, "server/probe")
+    assert gh.state.issues[number].state == "closed", "the check passed on the server"
+    history = "\n".join(body for _, body in comments_of(gh, number))
+    assert "select current_user = 'missionkit'" in history
+    assert credentials["PGPASSWORD"] not in history
+
+
+def test_without_the_credentials_the_server_check_fails(
+    repo: Path, gh: GitHubTestServer, mission_cli: CLI, tmp_path: Path, pg_server: PostgresServer
+) -> None:
+    """The same job given no secrets: missionkit cannot log in, and the task does not pass."""
+    url = pg_server.create_database("not_handed")
+    (repo / "missions" / "server.md").write_text(
+        SERVER_MISSION.replace(
+            "python {probe} {secrets} {result} {workspace} {runner_temp}", "true"
+        ).format(url=url),
+        encoding="utf-8",
+    )
+    _checkout(repo)
+    assert mission_cli("sync", "--tracker", "github").code == 0
+    assert "server/probe: claimed" in mission_cli("dispatch", "--tracker", "github").out
+    options = InitOptions(install=CHECKOUT_INSTALL, warehouse_secrets=HANDED)
+    workflow = tmp_path / "missions-dispatch.yml"
+    workflow.write_text(render_files(options)[".github/workflows/missions-dispatch.yml"])
+    ran = run_steps(
+        load(workflow)["jobs"]["agent"],
+        HANDED_STEPS,
+        repo,
+        tmp_path / "runner-temp",
+        expressions={"GITHUB_TOKEN": "token-bot", "MISSION": "server", "TASK": "probe"},
+        github={"GITHUB_REPOSITORY": "acme/data", "GITHUB_API_URL": gh.url},
+    )
+    assert all(step is not None for step in ran.values())
+    number = issue_number(gh, "server/probe")
+    assert gh.state.issues[number].state == "open"
+    history = "\n".join(body for _, body in comments_of(gh, number))
+    assert "running → **failed**" in history
+    assert "fe_sendauth: no password supplied" in history
+
+
+def test_a_credentials_folder_holding_something_else_is_refused(
+    repo: Path, mission_cli: CLI, tmp_path: Path
+) -> None:
+    (repo / "missions" / "probe.md").write_text(
+        MISSION.format(probe=PROBE, secrets="s", result="r", workspace="w", runner_temp="t"),
+        encoding="utf-8",
+    )
+    handed = tmp_path / "credentials"
+    handed.mkdir()
+    (handed / "PGPASSWORD").write_text("kept")
+    (handed / "not a name").write_text("x")
+    ran = mission_cli(
+        "agent",
+        "run",
+        "probe/probe",
+        "--execute-only",
+        "--out",
+        str(tmp_path / "out"),
+        "--credentials-from",
+        str(handed),
+    )
+    assert ran.code == 1
+    assert f"{handed / 'not a name'}: not a credential's file" in ran.err
+    assert "Traceback" not in ran.err
+    assert (handed / "PGPASSWORD").read_text() == "kept", "nothing is taken from a bad folder"
+    assert not (tmp_path / "out").exists(), "no task code ran"

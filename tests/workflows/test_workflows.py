@@ -31,12 +31,20 @@ def _tool(name: str) -> str | None:
     return str(here) if here.exists() else shutil.which(name)
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The workflows of ``mission init`` with its defaults, in a folder of their own."""
+#: ``mission init`` with each optional part of the workflows turned on
+EVERY_PART = InitOptions(
+    models=True, copilot_secret="COPILOT_TOKEN", warehouse_secrets=("WAREHOUSE_URL", "PGUSER")
+)
+
+
+@pytest.fixture(scope="module", params=["defaults", "every part"])
+def generated(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """The workflows of ``mission init`` (with its defaults, or every optional part), in a
+    folder of their own."""
+    options = InitOptions() if request.param == "defaults" else EVERY_PART
     folder = tmp_path_factory.mktemp("generated") / ".github" / "workflows"
     folder.mkdir(parents=True)
-    for path, text in render_files(InitOptions()).items():
+    for path, text in render_files(options).items():
         if path in WORKFLOWS:
             (folder / Path(path).name).write_text(text, encoding="utf-8")
     return folder

@@ -10,10 +10,12 @@ import click
 from missionkit.agents.base import Verdict
 from missionkit.agents.registry import agent_names
 from missionkit.cli.params import missions_option, opened, target, tracker_options
+from missionkit.errors import CheckFailed
 from missionkit.execution import agentsteps
 from missionkit.execution.agentrun import run_agent_task
 from missionkit.execution.notify import Notifier
 from missionkit.execution.runner import RunOutcome
+from missionkit.process import CredentialsError, take_credentials
 from missionkit.spec.missions import find_mission
 from missionkit.spec.model import Mission, Task
 
@@ -56,6 +58,13 @@ def _said(mission: Mission, task: Task, outcome: RunOutcome, report: Path) -> in
     default=None,
     help="with --execute-only: where the warehouse artifact prepare named was downloaded",
 )
+@click.option(
+    "--credentials-from",
+    type=folder,
+    default=None,
+    help="with --execute-only: a folder of credential files (one a variable) that missionkit"
+    " takes, then deletes, before any task code runs",
+)
 def run(
     task_ref: str,
     missions_dir: str,
@@ -65,14 +74,22 @@ def run(
     execute_only: bool,
     out: Path | None,
     warehouse_from: Path | None,
+    credentials_from: Path | None,
 ) -> int:
     """Run one task's agent and checks, record the report, then close it or escalate."""
     mission, task = _task(missions_dir, task_ref)
     if execute_only != (out is not None):
         raise click.UsageError("--execute-only and --out go together")
+    if credentials_from is not None and out is None:
+        raise click.UsageError("--credentials-from goes with --execute-only")
     if out is not None:
         if tracker is not None:
             raise click.UsageError("--execute-only uses no tracker")
+        if credentials_from is not None:
+            try:
+                take_credentials(credentials_from)
+            except (CredentialsError, OSError) as exc:
+                raise CheckFailed(str(exc)) from None
         outcome = agentsteps.execute(mission, task, Path.cwd(), out, warehouse_from)
         _said(mission, task, outcome, out / "report.md")
         return 0  # a failed verdict is an outcome too: `record` reports it

@@ -94,6 +94,14 @@ from missionkit.scaffold.init import (
     multiple=True,
     help="a dbt project folder whose changes missions-pr builds (repeatable) [default: dbt]",
 )
+@click.option(
+    "--warehouse-secret",
+    "warehouse_secrets",
+    metavar="NAME",
+    multiple=True,
+    help="a secret missionkit connects to the warehouse with in agent jobs, e.g. the missions'"
+    " warehouse_env or PGPASSWORD (repeatable); task code never sees it",
+)
 def command(
     directory: str,
     force: bool,
@@ -108,6 +116,7 @@ def command(
     models: bool,
     copilot_secret: str | None,
     dbt_projects: tuple[str, ...],
+    warehouse_secrets: tuple[str, ...],
 ) -> int:
     """Add missions/, the GitHub workflows and the site configuration to a repository."""
     given = [install is not None, requirements is not None, install_from_checkout]
@@ -126,6 +135,7 @@ def command(
         models=models,
         copilot_secret=copilot_secret,
         dbt_projects=tuple(p.strip("/") for p in dbt_projects) or ("dbt",),
+        warehouse_secrets=tuple(dict.fromkeys(warehouse_secrets)),
     )
     root = Path(directory)
     result = init_repository(root, options, force=force, parts=set(parts) or None)

@@ -136,6 +136,8 @@ class InitOptions:
     dispatch_cron: str = "17 * * * *"
     site_cron: str = "41 */6 * * *"
     dbt_projects: tuple[str, ...] = ("dbt",)  # whose changes start missions-pr
+    #: secrets handed to missionkit in the agent job (a server warehouse's credentials)
+    warehouse_secrets: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """Why these options would make a broken file (empty when they are fine)."""
@@ -163,6 +165,9 @@ class InitOptions:
         for project in self.dbt_projects:
             if not _REQUIREMENTS.match(project):
                 out.append(f"--dbt-project: '{project}' is not a folder inside the repository")
+        for secret in self.warehouse_secrets:
+            if not _ENV_NAME.match(secret) or secret.startswith("GITHUB_"):
+                out.append(f"--warehouse-secret: '{secret}' is not a secret name")
         for name in ("dispatch_cron", "site_cron"):
             if not _CRON.match(getattr(self, name)):
                 out.append(f"{name}: '{getattr(self, name)}' is not a cron schedule")

@@ -12,7 +12,7 @@ from typing import Any
 from missionkit import clock
 from missionkit.agents.copilot.follow import AGENT as COPILOT
 from missionkit.agents.copilot.follow import CopilotOwner, owns
-from missionkit.errors import CheckFailed
+from missionkit.errors import CheckFailed, MissionkitError
 from missionkit.execution.claims import lease_for, stale_reason
 from missionkit.execution.criteria import may_await_signoff
 from missionkit.execution.escalation import ESCALATED, escalate
@@ -111,9 +111,13 @@ class Dispatcher:
         claim: bool = True,
         claimer: str | None = None,
         workspace: Path | None = None,
+        download: travel.Download | None = None,
     ) -> None:
         self.tracker = tracker
         self.workspace = workspace or Path.cwd()  # where success criteria's checks run
+        # where the mission's DuckDB file travels as an artifact (GitHub), how it is fetched
+        # before the success criteria's checks run
+        self.download = download
         self.notifier = notifier
         self.actor = actor
         self.claim = claim
@@ -311,6 +315,13 @@ class Dispatcher:
         states = (self._state(items, Key(mission.id, t)) or "" for t in reversed(rank))
         if not all_finished(states):
             return
+        if self.download is not None and any(c.checks for c in mission.criteria):
+            try:
+                line = travel.fetch(self.tracker, mission, self.workspace, self.download)
+            except (MissionkitError, OSError) as exc:
+                line = f"{mission.id}: the warehouse artifact is not taken: {exc}"
+            if line:
+                result.note(line)
         ready, criteria = may_await_signoff(
             self.tracker, self.notifier, mission, mission_item, self.workspace, self.actor
         )

@@ -16,7 +16,8 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,26 @@ def take(downloaded: Path, artifact: Artifact, target: Path) -> None:
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(match, target)
+
+
+#: downloads artifact ``id`` into a folder (GitHub's: tracking.github.artifacts)
+Download = Callable[[int, Path], object]
+
+
+def fetch(tracker: ExecutionOps, mission: Mission, workspace: Path, download: Download) -> str:
+    """Put the mission's DuckDB file, as missionkit last recorded it, at its path in
+    ``workspace`` (for a job that runs no task but checks the mission, e.g. its success
+    criteria); what was done, as a line for the log. A server warehouse needs nothing."""
+    path = travels(mission)
+    if path is None:
+        return ""
+    artifact = latest(tracker, mission.id)
+    if artifact is None:
+        return f"{mission.id}: no warehouse artifact recorded yet"
+    with tempfile.TemporaryDirectory() as tmp:
+        download(artifact.id, Path(tmp))
+        take(Path(tmp), artifact, workspace / path)
+    return f"{mission.id}: took warehouse artifact {artifact.id} (run {artifact.run_id})"
 
 
 def note(tracker: ExecutionOps, item: Item, artifact: Artifact, verb: str) -> None:

@@ -233,33 +233,26 @@ def tool_cache_python(python: str, deps: Path, tool_cache: Path) -> str:
     return version
 
 
-def node_modules(source: Path | None, pin: Pin, standin: Path) -> Path:
-    """The packages the stand-in of ``pin`` runs on, installed from the npm registry once per pin:
-    as the pinned commit's own ``package-lock.json`` names them (runtime ones only) where a clone
-    gives it, else as the stand-in's ``package.json`` pins them (that lock's versions)."""
+def node_modules(pin: Pin, standin: Path) -> Path:
+    """The packages the stand-in of ``pin`` runs on, installed once per pin from the npm
+    registry with ``npm ci`` on the stand-in's own ``package-lock.json``: the pinned commit's
+    lock pruned to the packages the stand-in requires, so every version, down to the Azure blob
+    client that talks to act's artifact server, is the one that action ships."""
     npm = shutil.which("npm")
     if npm is None:
         raise Unavailable("npm is not installed: the artifact stand-ins need it")
-    origin = "lock" if source is not None else "standin"
-    folder = CACHE / f"node-{pin.repo.replace('/', '-')}-{pin.sha[:12]}-{origin}"
+    lock = (standin / "package-lock.json").read_bytes()
+    folder = CACHE / f"node-{pin.repo.replace('/', '-')}-{hashlib.sha256(lock).hexdigest()[:12]}"
     with _locked("node"):
         if not (folder / ".complete").exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            if source is not None:
-                for name in ("package.json", "package-lock.json"):
-                    shown = _git("show", f"{pin.sha}:{name}", cwd=source)
-                    if shown.returncode:
-                        raise Unavailable(f"{pin.repo}@{pin.sha} has no {name}")
-                    (folder / name).write_text(shown.stdout, encoding="utf-8")
-                install = ["ci"]
-            else:
-                shutil.copy(standin / "package.json", folder / "package.json")
-                install = ["install", "--no-package-lock"]
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy(standin / name, folder / name)
             done = subprocess.run(
                 [
                     npm,
-                    *install,
+                    "ci",
                     "--omit=dev",
                     "--ignore-scripts",
                     "--no-audit",
@@ -274,7 +267,7 @@ def node_modules(source: Path | None, pin: Pin, standin: Path) -> Path:
             )
             if done.returncode:
                 raise Unavailable(
-                    f"npm {install[0]} for the stand-in of {pin.repo} failed: {done.stderr[-2000:]}"
+                    f"npm ci for the stand-in of {pin.repo} failed: {done.stderr[-2000:]}"
                 )
             (folder / ".complete").touch()
     return folder / "node_modules"
@@ -309,7 +302,7 @@ def provision(folder: Path, workflows: list[Path]) -> Provisioned:
         copy = folder / "standins" / name
         shutil.copytree(standin, copy)
         if (standin / "package.json").exists():
-            (copy / "node_modules").symlink_to(node_modules(source, pin, standin))
+            (copy / "node_modules").symlink_to(node_modules(pin, standin))
         local[f"{pin.repo}@{pin.sha}"] = copy
         reasons[pin.repo] = (
             f"its clone lacks {', '.join(missing)} (a bundle of 4 MiB or more)"

@@ -59,16 +59,21 @@ def _checkout(workspace: Path) -> None:
         subprocess.run(["git", *args], cwd=workspace, check=True, timeout=30)
 
 
-@pytest.fixture
-def probe(repo: Path, gh: GitHubTestServer, mission_cli: CLI, tmp_path: Path) -> dict[str, Path]:
-    assert gh.tokens is not None
-    gh.tokens[TOKEN] = gh.tokens["token-bot"]
-    paths = {
+def _probe_paths(repo: Path, tmp_path: Path) -> dict[str, Path]:
+    """Where the probe task reads its secrets and writes its findings, and what it searches."""
+    return {
         "secrets": tmp_path / "secrets.json",
         "result": tmp_path / "probe-result.json",
         "workspace": repo,
         "runner_temp": tmp_path / "runner-temp",
     }
+
+
+@pytest.fixture
+def probe(repo: Path, gh: GitHubTestServer, mission_cli: CLI, tmp_path: Path) -> dict[str, Path]:
+    assert gh.tokens is not None
+    gh.tokens[TOKEN] = gh.tokens["token-bot"]
+    paths = _probe_paths(repo, tmp_path)
     paths["secrets"].write_text(
         json.dumps({"names": NAMES, "values": list(SECRETS.values())}), encoding="utf-8"
     )
@@ -214,12 +219,7 @@ def test_a_server_warehouses_credentials_reach_missionkit_and_not_task_code(
     and deletes before the task's code runs, which finds them nowhere; the task's check on the
     PostgreSQL server (password authentication) passes with them."""
     credentials = pg_server.env()
-    paths = {
-        "secrets": tmp_path / "secrets.json",
-        "result": tmp_path / "probe-result.json",
-        "workspace": repo,
-        "runner_temp": tmp_path / "runner-temp",
-    }
+    paths = _probe_paths(repo, tmp_path)
     paths["secrets"].write_text(
         json.dumps({"names": [*NAMES, *HANDED], "values": [TOKEN, credentials["PGPASSWORD"]]}),
         encoding="utf-8",

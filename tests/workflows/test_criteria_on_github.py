@@ -4,7 +4,6 @@ downloaded (through the redirect, without the token) and taken only if its SHA-2
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,11 +11,9 @@ import duckdb
 
 from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.model import Key
-from missionkit.warehouse import travel
-from workflows.ghstate import Result, comments_of, issue_number, labels_of
+from workflows.ghstate import Result, comments_of, issue_number, labels_of, record_warehouse
 
 from ghserver import GitHubTestServer
-from ghserver.artifacts import ArtifactStore
 
 CLI = Callable[..., Result]
 MISSION = """\
@@ -57,16 +54,9 @@ def _finished(repo: Path, gh: GitHubTestServer, mission_cli: CLI) -> None:
 
 def _recorded(gh: GitHubTestServer, repo: Path, data: bytes, recorded: bytes) -> None:
     """The DuckDB file an agent job uploaded (``data``), recorded with ``recorded``'s SHA-256."""
-    store = ArtifactStore(repo.parent / "artifacts")
-    gh.state.artifacts = store
-    artifact = store.add(9, "missionkit-warehouse-c-load-9-1", {"c.duckdb": data})
-    tracker = GitHubTracker.connect(gh.url, "acme/data", "token-bot")
-    try:
-        item = next(i for i in tracker.read("c") if i.key == Key("c", "load"))
-        sha = hashlib.sha256(recorded).hexdigest()
-        travel.note(tracker, item, travel.Artifact(artifact.id, 9, artifact.digest, sha), "wrote")
-    finally:
-        tracker.close()
+    record_warehouse(
+        gh, repo.parent / "artifacts", Key("c", "load"), 9, {"c.duckdb": data}, recorded
+    )
 
 
 def test_the_criteria_are_checked_on_the_recorded_warehouse(

@@ -17,14 +17,11 @@ from pathlib import Path
 import pytest
 
 from missionkit.agents.dbt.build import find_dbt
-from missionkit.tracking.github.tracker import GitHubTracker
 from missionkit.tracking.model import Key
-from missionkit.warehouse import travel
 from workflows.ghactions import WORKFLOWS, load, run_steps
-from workflows.ghstate import Result
+from workflows.ghstate import Result, record_warehouse
 
 from ghserver import GitHubTestServer
-from ghserver.artifacts import ArtifactStore
 
 pytestmark = pytest.mark.slow
 
@@ -265,19 +262,8 @@ def test_a_base_that_is_not_a_commit_is_a_clear_error(
 def _record_production(gh: GitHubTestServer, repo: Path, data: bytes, recorded: bytes) -> int:
     """The production DuckDB file as an agent job leaves it: uploaded, and recorded (with the
     SHA-256 of ``recorded``) in the mission's history."""
-    store = ArtifactStore(repo.parent / "artifacts")
-    gh.state.artifacts = store
-    artifact = store.add(7, "missionkit-warehouse-shop-build-7-1", {"shop.duckdb": data})
-    tracker = GitHubTracker.connect(gh.url, "acme/data", "token-bot")
-    try:
-        item = next(i for i in tracker.read("shop") if i.key == Key("shop", "build"))
-        import hashlib
-
-        sha = hashlib.sha256(recorded).hexdigest()
-        travel.note(tracker, item, travel.Artifact(artifact.id, 7, artifact.digest, sha), "wrote")
-    finally:
-        tracker.close()
-    return artifact.id
+    files = {"shop.duckdb": data}
+    return record_warehouse(gh, repo.parent / "artifacts", Key("shop", "build"), 7, files, recorded)
 
 
 def _pr_job(repo: Path, gh: GitHubTestServer, runner_temp: Path) -> dict[str, object]:

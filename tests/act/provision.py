@@ -284,31 +284,29 @@ def provision(folder: Path, workflows: list[Path]) -> Provisioned:
     reasons: dict[str, str] = {}
     for pin in pins(workflows):
         try:
-            source: Path | None = source_of(pin.repo)
-        except Unavailable:
-            source = None
-        if source is None and pin.repo == CHECKOUT:
-            continue  # act copies the repository instead of running a checkout of it
-        missing = missing_files(source, pin) if source is not None else []
-        if source is not None and not missing:
-            _cache_action(source, pin, cache)
-            continue
+            source = source_of(pin.repo)
+        except Unavailable as exc:
+            if pin.repo == CHECKOUT:
+                continue  # act copies the repository instead of running a checkout of it
+            refusal = exc
+            why = f"no clone of it under ${SOURCES_ENV} (github.com is out of reach here)"
+        else:
+            missing = missing_files(source, pin)
+            if not missing:
+                _cache_action(source, pin, cache)
+                continue
+            refusal = Unavailable(f"{pin.repo}@{pin.sha}: the clone lacks {', '.join(missing)}")
+            why = f"its clone lacks {', '.join(missing)} (a bundle of 4 MiB or more)"
         name = pin.repo.split("/")[1]
         standin = STANDINS / name
         if pin.repo.split("/")[0] != "actions" or not (standin / "action.yml").exists():
-            if source is None:
-                source_of(pin.repo)  # raises, naming where the clone is looked for
-            raise Unavailable(f"{pin.repo}@{pin.sha}: the clone lacks {', '.join(missing)}")
+            raise refusal
         copy = folder / "standins" / name
         shutil.copytree(standin, copy)
         if (standin / "package.json").exists():
             (copy / "node_modules").symlink_to(node_modules(pin, standin))
         local[f"{pin.repo}@{pin.sha}"] = copy
-        reasons[pin.repo] = (
-            f"its clone lacks {', '.join(missing)} (a bundle of 4 MiB or more)"
-            if source is not None
-            else f"no clone of it under ${SOURCES_ENV} (github.com is out of reach here)"
-        )
+        reasons[pin.repo] = why
     version = python_version(workflows)
     python = find_python(version)
     full = tool_cache_python(python, dependencies_venv(python), cache / "tool_cache")

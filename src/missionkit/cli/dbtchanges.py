@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from missionkit.cli.params import missions_option, opened, settings, tracker_options
+from missionkit.cli.params import github_downloader, missions_option, opened, tracker_options
 from missionkit.errors import CheckFailed
 from missionkit.spec.loader import load_missions
 from missionkit.spec.model import Mission
@@ -58,13 +58,10 @@ def prepare(
             path = travel.travels(mission)
             artifact = travel.latest(backend, mission.id) if path else None
             if artifact is not None:
-                from missionkit.tracking.github.artifacts import download_artifact
-                from missionkit.tracking.github.tracker import GitHubTracker
-
-                if not isinstance(backend, GitHubTracker):
+                download = github_downloader(backend, tracker, repo, api_url)
+                if download is None:
                     raise CheckFailed("warehouse artifacts are downloaded from GitHub only")
-                token = settings(tracker, repo, api_url).token or ""
-                download_artifact(backend, token, artifact.id, out / DOWNLOADED / mission.id)
+                download(artifact.id, out / DOWNLOADED / mission.id)
                 click.echo(f"{mission.id}: downloaded warehouse artifact {artifact.id}")
             else:
                 click.echo(f"{mission.id}: no warehouse artifact to download")

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from missionkit.cli.params import missions_option, opened, settings, tracker_options
+from missionkit.cli.params import github_downloader, missions_option, opened, tracker_options
 from missionkit.errors import UsageError
 from missionkit.execution.dispatch import Dispatcher
 from missionkit.execution.notify import Notifier
 from missionkit.spec.loader import load_missions
-from missionkit.warehouse.travel import Download
 
 #: GitHub runs at most 256 jobs from one matrix; a wider wave goes over several matrix runs
 MATRIX_MAX = 256
@@ -68,7 +67,7 @@ def command(
             click.echo(f"event: {outcome.text}")
             if event_only:
                 return 0
-        download = _downloader(backend, tracker, repo, api_url)
+        download = github_downloader(backend, tracker, repo, api_url)
         dispatcher = Dispatcher(backend, notifier, claim=not no_claim, download=download)
         result = dispatcher.run(missions, limit=limit)
         warnings = list(backend.warnings)
@@ -86,21 +85,3 @@ def command(
     if matrix_out:
         Path(matrix_out).write_text(result.matrix_json() + "\n", encoding="utf-8")
     return 0
-
-
-def _downloader(
-    backend: object, tracker: str | None, repo: str | None, api_url: str | None
-) -> Download | None:
-    """On GitHub, how a mission's warehouse artifact is downloaded (its success criteria's
-    checks run here, on the file its agent jobs left); elsewhere the file is on this machine."""
-    from missionkit.tracking.github.artifacts import download_artifact
-    from missionkit.tracking.github.tracker import GitHubTracker
-
-    if not isinstance(backend, GitHubTracker):
-        return None
-    token = settings(tracker, repo, api_url).token or ""
-
-    def download(artifact_id: int, dest: Path) -> None:
-        download_artifact(backend, token, artifact_id, dest)
-
-    return download

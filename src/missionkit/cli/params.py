@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from missionkit.spec.model import Mission
 from missionkit.tracking.base import Tracker
 from missionkit.tracking.select import TRACKERS, TrackerSettings, open_tracker
+
+if TYPE_CHECKING:
+    from missionkit.warehouse.travel import Download
+
+#: the GitHub APIs ``plan`` and ``sync`` take (``--api``)
+APIS = ("rest", "graphql")
 
 missions_option = click.option(
     "--missions",
@@ -40,6 +47,24 @@ def tracker_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def settings(tracker: str | None, repo: str | None, api_url: str | None) -> TrackerSettings:
     return TrackerSettings.from_env(tracker, repo, api_url)
+
+
+def github_downloader(
+    backend: Tracker, tracker: str | None, repo: str | None, api_url: str | None
+) -> Download | None:
+    """On GitHub, how a workflow artifact (a mission's warehouse) is downloaded into a folder;
+    None for a tracker that keeps no artifacts."""
+    from missionkit.tracking.github.artifacts import download_artifact
+    from missionkit.tracking.github.tracker import GitHubTracker
+
+    if not isinstance(backend, GitHubTracker):
+        return None
+    token = settings(tracker, repo, api_url).token or ""
+
+    def download(artifact_id: int, dest: Path) -> None:
+        download_artifact(backend, token, artifact_id, dest)
+
+    return download
 
 
 @contextmanager

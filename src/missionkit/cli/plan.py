@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
-from missionkit.cli.params import missions_option, opened, tracker_options
+from missionkit.cli.params import APIS, missions_option, opened, tracker_options
 from missionkit.spec.loader import load_missions
 from missionkit.tracking.plan import make_plan
 
-APIS = ("rest", "graphql")
 API_HELP = "GitHub API sync would write with; the plan is read over REST either way (README)"
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import click
 
-from missionkit.cli.params import missions_option, opened, tracker_options
+from missionkit.cli.params import APIS, missions_option, opened, tracker_options
 from missionkit.spec.loader import load_missions
 from missionkit.tracking.apply import apply_plan
 from missionkit.tracking.plan import Change, make_plan
 
-APIS = ("rest", "graphql")
 API_HELP = "GitHub API for the writes: graphql batches labels and new issues (README)"
 
 

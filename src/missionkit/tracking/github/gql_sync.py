@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from missionkit.tracking.base import Tracker
     from missionkit.tracking.github.tracker import GitHubTracker
 
-APIS = ("rest", "graphql")
-
 
 def github_tracker(tracker: Tracker) -> GitHubTracker:
     from missionkit.tracking.github.tracker import GitHubTracker
